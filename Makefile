@@ -1,0 +1,35 @@
+# symcost: set-up, demo, tests, benchmarks. Only Python 3 and pip are needed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test bench lint reports clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m symcost analyze examples/ma_separation.yaml --format json -o reports/ma_separation.json
+	$(PY) -m symcost analyze examples/ma_separation.yaml --format md -o reports/ma_separation.md
+	@echo "--- runtime (device concurrency, compute only) ---"
+	$(PY) -m symcost analyze examples/ma_separation.yaml --format text
+
+reports: demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py --out benchmarks/results.md
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check symcost tests benchmarks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .ruff_cache

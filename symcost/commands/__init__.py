@@ -1,0 +1,1 @@
+"""Subcommands of the ``symcost`` command line (one module each)."""

@@ -1,0 +1,55 @@
+"""``symcost.load``: read a DAG file, choosing the reader by the file's extension."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .dag import Dag
+from .errors import InputError
+
+Reader = Callable[..., Dag]
+_READERS: dict[str, Reader] = {}
+
+
+def register_reader(extensions: list[str], reader: Reader) -> None:
+    """Register ``reader(path, **options) -> Dag`` for file extensions like ``".dot"``."""
+    for ext in extensions:
+        _READERS[ext.lower()] = reader
+
+
+def readers() -> dict[str, Reader]:
+    """Known extensions and their readers."""
+    _ensure_builtin()
+    return dict(_READERS)
+
+
+def _ensure_builtin() -> None:
+    if _READERS:
+        return
+    from . import spec
+
+    register_reader([".yaml", ".yml", ".json"], spec.read_spec)
+    try:
+        from . import dot
+    except ImportError:  # pragma: no cover - DOT reader is optional until installed
+        return
+    register_reader([".dot", ".gv"], dot.read_dot)
+
+
+def load(path: str | os.PathLike[str], **options: object) -> Dag:
+    """Read a DAG from ``path`` (``.yaml``/``.yml``/``.json`` spec, ``.dot``/``.gv``).
+
+    Raises :class:`InputError` (one line naming the file and place) for bad input.
+    """
+    _ensure_builtin()
+    p = Path(path)
+    reader = _READERS.get(p.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(_READERS))
+        raise InputError(f"unknown file type {p.suffix or '(none)'!r}; known: {known}",
+                         file=str(path))
+    if not p.is_file():
+        raise InputError("no such file", file=str(path))
+    return reader(p, **options)
