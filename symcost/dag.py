@@ -61,7 +61,7 @@ class Matmul:
         return Get_Time(self.m, self.k, self.n)
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """A DAG node.
 
