@@ -1,0 +1,536 @@
+"""Graphviz DOT reader: deployment DAGs as people and language models write them.
+
+Parsing is done by Graphviz itself (through pygraphviz); its error text, which Graphviz
+prints on the C-level stderr, is captured and turned into one :class:`InputError` with
+the line number. Labels are then read by :mod:`symcost.labels`, GPUs by
+:mod:`symcost.gpus` (falling back to cluster labels and node ids), and every node is
+classified and costed by the rule table of :mod:`symcost.rules`.
+
+A cyclic graph is refused with :class:`CycleError` naming the cycle; so is a graph with
+several nodes and no edge. Everything else that looks wrong becomes a diagnostic on
+``dag.diagnostics`` (unknown operations, missing or unparseable dims and GPUs,
+producer/consumer dimension mismatches, duplicate definitions, nodes only named by
+edges).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sympy
+
+from .dag import Dag, Kind, Node, Source
+from .diagnostics import Diagnostic, Level, info, warning
+from .dims import ALIASES, Scale, Tensor
+from .errors import InputError
+from .gpus import GpuSpec, gpu_in_cluster_label, gpu_in_id
+from .labels import LabelInfo, normalize, parse_label
+from .rules import Context, CostResult, Rule, RuleTable, load_rules
+from .symbols import declare_symbol
+
+MAX_BYTES = 64 << 20
+MAX_LABEL = 65536
+_LIST_MAX = 8
+
+_DECL = re.compile(r'(?m)^[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([A-Za-z_\x80-\uffff][\w.\x80-\uffff]*'
+                   r'|-?\d+(?:\.\d+)?))[ \t]*(\[|;|$)')
+_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+_GV_LINE = re.compile(r"\bin line (\d+)\b\s*")
+_LAYER_NAME = re.compile(r"(?i)\blayer[\s_:]*(\d+)\b(?!\s*[-–]\s*\d)|\bL(\d+)\b")
+_LAYER_ID = re.compile(r"(?i)layer_?(\d+)|(?:^|_)l(\d+)(?:_|$)")
+_STAGE = re.compile(r"(?i)\b(?:pipeline\s+)?stage[\s_]*(\d+)|\bPP[\s_]?(\d+)\b")
+_STAGE_ID = re.compile(r"(?i)(?:^|_)(?:s|stage|pp)_?(\d+)(?:_|$)")
+
+
+def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | None = None,
+             symbols: dict[str, str] | None = None) -> Dag:
+    """Read a Graphviz DOT deployment DAG.
+
+    Parameters
+    ----------
+    path : file name of the ``.dot`` / ``.gv`` file.
+    rules : optional YAML file of extra operation rules (put before the built-in ones).
+    symbols : dimension names to make symbolic, e.g. ``{"seq_len": "S"}``.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, Graphviz syntax error (with its line), undirected graph, no
+        nodes, several nodes without edges, a label over the size limit.
+    CycleError
+        The graph has a cycle (its node ids in order).
+    """
+    file = str(path)
+    table = load_rules(rules)
+    roles = _symbol_roles(symbols, file)
+    text = _read_text(Path(path), file)
+    graph, notes = _parse(text, file)
+    return _Builder(graph, text, file, table, roles, notes).build()
+
+
+# -- reading and parsing ---------------------------------------------------------------
+
+def _symbol_roles(symbols: dict[str, str] | None, file: str) -> dict[str, sympy.Symbol]:
+    out: dict[str, sympy.Symbol] = {}
+    for key, name in (symbols or {}).items():
+        role = ALIASES.get(str(key).lower())
+        if role is None or role == "batch":
+            known = sorted({k for k, r in ALIASES.items() if r != "batch"})
+            raise InputError(f"--symbol {key}={name}: unknown dimension {key!r} "
+                             f"(known: {', '.join(known[:12])}, ...)")
+        out[role] = declare_symbol(str(name))
+    return out
+
+
+def _read_text(path: Path, file: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file is {size} bytes, more than the {MAX_BYTES} byte limit",
+                             file=file)
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", file=file) from None
+    if not data.strip():
+        raise InputError("empty file: no graph", file=file)
+    if b"\x00" in data:
+        raise InputError("binary data (NUL bytes), not a DOT text file", file=file)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte {err.start})", file=file, line=line) from None
+    return text
+
+
+@contextmanager
+def _captured_stderr() -> Iterator[list[str]]:
+    """Redirect the C-level stderr (fd 2) to a temporary file; yield a list that
+    receives what was written once the block ends."""
+    out: list[str] = []
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable fd 2: nothing to capture
+        yield out
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield out
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            out.append(tmp.read(65536).decode("utf-8", "replace"))
+
+
+def _parse(text: str, file: str):  # -> (pygraphviz.AGraph, list[str])
+    import pygraphviz
+
+    with _captured_stderr() as err, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            graph = pygraphviz.AGraph(string=text)
+        except Exception:  # noqa: BLE001 - pygraphviz raises DotError/ValueError/...
+            graph = None
+    messages = [ln.strip() for ln in "".join(err).splitlines() if ln.strip()]
+    messages += [str(w.message) for w in caught]
+    if graph is None:
+        raise _syntax_error(messages, file)
+    return graph, [m for m in messages if not m.lower().startswith("error")]
+
+
+def _syntax_error(messages: list[str], file: str) -> InputError:
+    first = next((m for m in messages if m.lower().startswith("error")),
+                 messages[0] if messages else "Graphviz could not read the graph")
+    first = re.sub(r"(?i)^error:\s*", "", first)
+    line = None
+    m = _GV_LINE.search(first)
+    if m:
+        line = int(m.group(1))
+        first = (first[: m.start()] + first[m.end():]).strip()
+    if len(first) > 200:
+        first = first[:197] + "..."
+    return InputError(f"Graphviz: {first}", file=file, line=line)
+
+
+def _declarations(text: str) -> tuple[dict[str, list[int]], set[str]]:
+    """Lines where each node id is declared with attributes, and ids declared at all."""
+    with_attrs: dict[str, list[int]] = defaultdict(list)
+    declared: set[str] = set()
+    line, last = 1, 0
+    for m in _DECL.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        nid = m.group(1) if m.group(1) is not None else m.group(2)
+        if nid in _KEYWORDS or nid is None:
+            continue
+        if m.group(1) is not None:
+            nid = nid.replace('\\"', '"')
+        declared.add(nid)
+        if m.group(3) == "[":
+            with_attrs[nid].append(line + m.group(0)[: m.start(3) - m.start()].count("\n"))
+    return with_attrs, declared
+
+
+# -- building the DAG ------------------------------------------------------------------
+
+class _Cluster:
+    __slots__ = ("name", "label", "gpu", "layer", "stage", "depth")
+
+    def __init__(self, name: str, label: str, depth: int) -> None:
+        self.name = name
+        self.label = label
+        self.depth = depth
+        self.gpu = gpu_in_cluster_label(label) if label else None
+        m = _LAYER_NAME.search(label) if label else None
+        self.layer = int(m.group(1) or m.group(2)) if m else None
+        m = _STAGE.search(label or name)
+        self.stage = int(m.group(1) or m.group(2)) if m else None
+
+
+class _Builder:
+    def __init__(self, graph, text: str, file: str, table: RuleTable,
+                 roles: dict[str, sympy.Symbol], notes: list[str]) -> None:
+        self.g = graph
+        self.text = text
+        self.file = file
+        self.table = table
+        self.roles = roles
+        self.notes = notes
+        self.dag = Dag(name=str(graph.name or Path(file).stem), source=file)
+        self.diag: list[Diagnostic] = []
+        self.infos: list[LabelInfo] = []
+        self.rules: list[Rule | None] = []
+        self.cost_cache: dict[tuple, CostResult] = {}
+
+    # -- helpers
+    def _add(self, d: Diagnostic) -> None:
+        self.diag.append(d)
+
+    def _where(self, node: Node) -> dict[str, object]:
+        return {"file": self.file, "line": node.source.line, "node": node.id}
+
+    def build(self) -> Dag:
+        g = self.g
+        if not g.is_directed():
+            raise InputError("undirected graph ('graph', '--'); a deployment DAG must be a "
+                             "'digraph' with '->' edges", file=self.file)
+        if g.number_of_nodes() == 0:
+            raise InputError("the graph has no nodes", file=self.file)
+        for msg in self.notes:
+            self._add(warning(f"Graphviz: {msg}", file=self.file, code="graphviz"))
+        clusters = self._clusters()
+        decl_lines, declared = _declarations(self.text)
+        self._nodes(clusters, decl_lines, declared)
+        self._edges()
+        if self.dag.num_edges == 0 and len(self.dag) > 1:
+            raise InputError(f"no edges: {len(self.dag)} nodes and no data flow between them",
+                             file=self.file)
+        self.dag.topological_order()  # raises CycleError naming the cycle
+        self._resolve_all_gpus()
+        scale = self._scale()
+        self._costs(scale)
+        self._check_dims(scale)
+        self._summary(clusters)
+        self.dag.diagnostics.extend(self.diag)
+        return self.dag
+
+    def _clusters(self) -> dict[str, list[_Cluster]]:
+        """For each node id, the labelled subgraphs containing it, outermost first."""
+        member: dict[str, list[_Cluster]] = defaultdict(list)
+        self.cluster_list: list[_Cluster] = []
+        stack = [(sub, 1) for sub in reversed(self.g.subgraphs())]
+        while stack:
+            sub, depth = stack.pop()
+            label = normalize(str(sub.graph_attr.get("label") or ""), graph_name=sub.name)
+            label = " ".join(label.split())
+            c = _Cluster(str(sub.name), label, depth)
+            self.cluster_list.append(c)
+            for n in sub.nodes_iter():
+                member[str(n)].append(c)
+            stack.extend((s, depth + 1) for s in reversed(sub.subgraphs()))
+        for chain in member.values():
+            chain.sort(key=lambda c: c.depth)
+        return member
+
+    def _nodes(self, clusters: dict[str, list[_Cluster]], decl_lines: dict[str, list[int]],
+               declared: set[str]) -> None:
+        implicit: list[str] = []
+        for n in self.g.nodes_iter():
+            nid = str(n)
+            raw = n.attr.get("label")
+            has_label = raw not in (None, "", "\\N")
+            raw = raw if has_label else nid
+            if len(raw) > MAX_LABEL:
+                raise InputError(f"label of {len(raw)} characters, more than the "
+                                 f"{MAX_LABEL} character limit", file=self.file,
+                                 line=(decl_lines.get(nid) or [None])[0], node=nid)
+            text = normalize(raw, nid, str(self.g.name or ""))
+            linfo = parse_label(text)
+            shape = (n.attr.get("shape") or "").lower() or None
+            lines = decl_lines.get(nid, [])
+            chain = clusters.get(nid, [])
+            node = Node(id=nid, name=linfo.name or nid, source=Source(self.file,
+                        lines[0] if lines else None))
+            node.attrs["label"] = text
+            if shape:
+                node.attrs["shape"] = shape
+            if chain:
+                node.attrs["cluster"] = chain[-1].name
+            self._place(node, linfo, chain)
+            node.layer = self._layer(nid, linfo.name, chain)
+            stage = self._stage(nid, chain)
+            if stage is not None:
+                node.attrs["stage"] = stage
+            self.dag.add_node(node)
+            self.infos.append(linfo)
+            if len(lines) > 1:
+                shown = ", ".join(str(x) for x in lines[:_LIST_MAX])
+                self._add(warning(f"node defined {len(lines)} times (lines {shown}); Graphviz "
+                                  "merges the attributes, the last value wins",
+                                  code="duplicate", **self._where(node)))
+            if not has_label and nid not in declared:
+                implicit.append(nid)
+        for nid in implicit:
+            node = self.dag.node(nid)
+            self._add(warning("node is only named by edges (never declared, no label)",
+                              code="implicit", **self._where(node)))
+
+    def _place(self, node: Node, linfo: LabelInfo, chain: list[_Cluster]) -> None:
+        spec: GpuSpec | None = linfo.gpu
+        origin = "label"
+        if linfo.gpu_text is not None and spec is None:
+            self._add(warning(f"GPU placement {linfo.gpu_text!r} not understood",
+                              code="gpu", file=self.file, line=node.source.line, node=node.id))
+        if spec is None:
+            spec = next((c.gpu for c in reversed(chain) if c.gpu is not None), None)
+            origin = "cluster"
+        if spec is None:
+            spec = gpu_in_id(node.id)
+            origin = "id"
+        if spec is None:
+            return
+        node.devices = spec.devices
+        node.attrs["gpu"] = spec.text
+        node.attrs["gpu_from"] = origin
+        if spec.all_gpus:
+            node.attrs["all_gpus"] = True
+        if spec.host:
+            node.attrs["host"] = True
+        if spec.transfer:
+            node.attrs["transfer"] = True
+
+    @staticmethod
+    def _layer(nid: str, name: str, chain: list[_Cluster]) -> int | None:
+        m = _LAYER_NAME.search(name)
+        if m:
+            return int(m.group(1) or m.group(2))
+        m = _LAYER_ID.search(nid)
+        if m:
+            return int(m.group(1) or m.group(2))
+        return next((c.layer for c in reversed(chain) if c.layer is not None), None)
+
+    @staticmethod
+    def _stage(nid: str, chain: list[_Cluster]) -> int | None:
+        st = next((c.stage for c in reversed(chain) if c.stage is not None), None)
+        if st is None:
+            m = _STAGE_ID.search(nid)
+            st = int(m.group(1)) if m else None
+        return st
+
+    def _edges(self) -> None:
+        dag = self.dag
+        dup = 0
+        for e in self.g.edges_iter():
+            u, v = str(e[0]), str(e[1])
+            iu, iv = dag.index[u], dag.index[v]
+            if (iu, iv) in dag.edge_attrs:
+                dup += 1
+                continue
+            attrs = {}
+            style = e.attr.get("style")
+            if style:
+                attrs["style"] = style
+            label = e.attr.get("label")
+            if label:
+                attrs["label"] = " ".join(normalize(label).split())
+            dag.add_edge(u, v, **attrs)
+        if dup:
+            self._add(info(f"{dup} duplicate edge(s) merged", file=self.file, code="dup-edge"))
+
+    def _resolve_all_gpus(self) -> None:
+        everywhere = frozenset(self.dag.devices())
+        unresolved = []
+        for node in self.dag.nodes:
+            if node.attrs.get("all_gpus"):
+                node.devices = node.devices | everywhere
+                if not node.devices:
+                    unresolved.append(node.id)
+        if unresolved:
+            self._add(warning("'all GPUs' but no node names a GPU id", file=self.file,
+                              node=unresolved[0], nodes=tuple(unresolved), code="gpu"))
+
+    # -- batch rule and costs
+    def _entry(self) -> int | None:
+        """Index of the entry node: the first input node, else the first source."""
+        sources = [i for i, p in enumerate(self.dag.pred) if not p]
+        for i in sources:
+            r, _ = self.table.classify(self.infos[i].name, self.dag.nodes[i].id,
+                                       self.dag.nodes[i].attrs.get("shape"))
+            if r is not None and r.kind == Kind.IO:
+                return i
+        return sources[0] if sources else None
+
+    def _scale(self) -> Scale:
+        entry: dict[str, sympy.Expr] = {}
+        i = self._entry()
+        if i is not None:
+            linfo = self.infos[i]
+            for role in ("batch", *self.roles):
+                d = linfo.find(role)
+                if d is not None and d.value is not None and d.value.is_Integer:
+                    entry[role] = d.value
+            self.dag.meta["entry"] = {"node": self.dag.nodes[i].id,
+                                      **{k: int(v) for k, v in entry.items()}}
+        if "batch" not in entry:
+            self._add(info("the entry gives no batch size: every batch dimension is B",
+                           file=self.file, code="batch"))
+        return Scale(entry, self.roles)
+
+    def _inherited(self, i: int) -> Tensor | None:
+        for j in sorted(self.dag.pred[i]):
+            out = self.infos[j].output
+            if out is not None:
+                return out
+        return None
+
+    def _costs(self, scale: Scale) -> None:
+        unknown: list[int] = []
+        no_gpu: list[str] = []
+        notes: dict[str, list[str]] = defaultdict(list)
+        for i, node in enumerate(self.dag.nodes):
+            linfo = self.infos[i]
+            rule, how = self.table.classify(linfo.name, node.id, node.attrs.get("shape"))
+            self.rules.append(rule)
+            if rule is None:
+                node.kind = Kind.UNKNOWN
+                unknown.append(i)
+                continue
+            node.kind = rule.kind
+            node.attrs["rule"] = rule.name
+            node.attrs["matched_by"] = how
+            if how == "shape":
+                self._add(info(f"classified as {rule.kind} by its shape only",
+                               code="shape", **self._where(node)))
+            inherited = None if linfo.input is not None else self._inherited(i)
+            key = (rule.name, linfo.key,
+                   inherited.raw if inherited is not None else None,
+                   len(node.devices) if rule.cost == "comm" else 0)
+            res = self.cost_cache.get(key)
+            if res is None:
+                res = _apply(rule, Context(linfo, scale, inherited, len(node.devices), rule))
+                self.cost_cache[key] = res
+            node.cost, node.matmuls = res.cost, res.matmuls
+            if res.problem:
+                self._add(warning(res.problem, code="dims", **self._where(node)))
+            if res.cost != 0:
+                for t in linfo.tensors():
+                    for d in t.dims:
+                        if d.note:
+                            notes[d.note].append(node.id)
+            if (not node.devices and rule.kind != Kind.IO and not node.attrs.get("host")):
+                no_gpu.append(node.id)
+        for i in unknown:
+            node = self.dag.nodes[i]
+            what = f"operation {self.infos[i].name!r}" if self.infos[i].name else "operation"
+            self._add(warning(f"{what} not recognised by any rule: kind unknown, cost 0",
+                              code="unknown-op", **self._where(node)))
+        for note, ids in notes.items():
+            self._add(info(f"{note} ({len(ids)} node(s))", file=self.file, node=ids[0],
+                           nodes=tuple(ids[:_LIST_MAX]), code="dims"))
+        if no_gpu:
+            shown = ", ".join(no_gpu[:_LIST_MAX]) + (", ..." if len(no_gpu) > _LIST_MAX else "")
+            self._add(warning(f"{len(no_gpu)} node(s) without a GPU (not serialized with "
+                              f"others): {shown}", file=self.file, node=no_gpu[0],
+                              nodes=tuple(no_gpu), code="no-gpu"))
+
+    def _check_dims(self, scale: Scale) -> None:
+        """Warn when a producer's output and its consumer's input differ."""
+        dag = self.dag
+        skip = {Kind.ROUTE, Kind.COMM, Kind.UNKNOWN}
+        for (iu, iv), attrs in dag.edge_attrs.items():
+            a, b = dag.nodes[iu], dag.nodes[iv]
+            if a.kind in skip or b.kind in skip or len(dag.pred[iv]) != 1:
+                continue
+            if "dash" in str(attrs.get("style", "")) or "dot" in str(attrs.get("style", "")):
+                continue
+            out, inp = self.infos[iu].output, self.infos[iv].input
+            if out is None or inp is None or len(self.infos[iv].inputs) > 1:
+                continue
+            if out.multiplicity != 1 or inp.multiplicity != 1:
+                continue
+            pairs = [(scale.tokens(out), scale.tokens(inp)),
+                     (scale.feature(out), scale.feature(inp))]
+            if any(_comparable(x, y) and x != y for x, y in pairs):
+                self._add(warning(f"dimension mismatch: {a.id!r} outputs [{out.raw}] but "
+                                  f"{b.id!r} takes [{inp.raw}]", file=self.file,
+                                  line=b.source.line, node=b.id, nodes=(a.id, b.id),
+                                  code="dim-mismatch"))
+
+    def _summary(self, clusters: dict[str, list[_Cluster]]) -> None:
+        dag = self.dag
+        dag.meta["format"] = "dot"
+        dag.meta["rules"] = list(self.table.sources)
+        dag.meta["symbols"] = {r: str(s) for r, s in self.roles.items()}
+        dag.meta["clusters"] = [{"name": c.name, "label": c.label, "layer": c.layer,
+                                 "stage": c.stage, "depth": c.depth}
+                                for c in self.cluster_list]
+        comps = _components(dag)
+        dag.meta["components"] = comps
+        if comps > 1:
+            self._add(info(f"{comps} weakly connected components", file=self.file,
+                           code="components"))
+
+
+def _apply(rule: Rule, ctx: Context) -> CostResult:
+    from .rules import FORMULAS
+
+    return FORMULAS[rule.cost](ctx)
+
+
+def _comparable(x: sympy.Expr | None, y: sympy.Expr | None) -> bool:
+    if x is None or y is None:
+        return False
+    from .symbols import B
+
+    return x.free_symbols <= {B} and y.free_symbols <= {B}
+
+
+def _components(dag: Dag) -> int:
+    parent = list(range(len(dag)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for iu, vs in enumerate(dag.succ):
+        for iv in vs:
+            a, b = find(iu), find(iv)
+            if a != b:
+                parent[a] = b
+    return len({find(i) for i in range(len(dag))})
+
+
+__all__ = ["read_dot", "Level"]

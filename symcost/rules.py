@@ -1,0 +1,402 @@
+"""The operation rule table: label words (and shape hints) to kind and cost terms.
+
+The table is data (``symcost/data/rules.yaml``); users extend or override it with their
+own YAML file (``--rules FILE``). A rule names a *cost formula*; the formulas, which
+turn a label's dimensions into matmuls and communication atoms following the
+conventions of DESIGN.md, are the functions in :data:`FORMULAS`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import sympy
+import yaml
+
+from .dag import Kind, Matmul
+from .dims import Scale, Tensor
+from .errors import InputError
+from .labels import LabelInfo
+from .symbols import COLLECTIVES, Get_Time
+
+MAX_RULES_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rule table."""
+
+    name: str
+    kind: Kind
+    cost: str
+    match: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+    shape: frozenset[str] = frozenset()
+    count: int = 1
+    collective: str | None = None
+    description: str = ""
+    origin: str = "builtin"
+
+    def matches_words(self, text: str) -> bool:
+        """True when the rule's words match ``text`` (and its ``unless`` does not)."""
+        if self.match is None or not self.match.search(text):
+            return False
+        return self.unless is None or not self.unless.search(text)
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """Cost of one node: sympy cost, its matmuls, and a problem when dims were missing."""
+
+    cost: sympy.Expr = sympy.S.Zero
+    matmuls: tuple[Matmul, ...] = ()
+    problem: str | None = None
+
+
+@dataclass
+class RuleTable:
+    """Rules in order: word rules first, then shape-only hints."""
+
+    rules: list[Rule] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def classify(self, name: str, node_id: str = "", shape: str | None = None
+                 ) -> tuple[Rule | None, str]:
+        """The first rule for a node, and how it matched (``name``, ``id`` or ``shape``)."""
+        return _classify(self, name, node_id, shape or "")
+
+    def by_name(self, name: str) -> Rule | None:
+        """The rule called ``name``, or None."""
+        return next((r for r in self.rules if r.name == name), None)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+@lru_cache(maxsize=65536)
+def _classify(table: RuleTable, name: str, node_id: str, shape: str) -> tuple[Rule | None, str]:
+    words = [r for r in table.rules if r.match is not None]
+    if name:
+        for r in words:
+            if r.matches_words(name) and (not r.shape or shape in r.shape):
+                return r, "name"
+    if node_id:
+        text = re.sub(r"[_.\-]+", " ", node_id)
+        text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
+        for r in words:
+            if r.matches_words(text) and (not r.shape or shape in r.shape):
+                return r, "id"
+    if shape:
+        for r in table.rules:
+            if r.match is None and shape in r.shape:
+                return r, "shape"
+    return None, ""
+
+
+_FIELDS = {"name", "match", "unless", "shape", "kind", "cost", "count", "collective",
+           "description"}
+
+
+def _compile(pattern: object, where: str, file: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise InputError(f"{where}: must be a non-empty regular expression", file=file)
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise InputError(f"{where}: bad regular expression: {err}", file=file) from None
+
+
+def parse_rules(data: object, file: str) -> list[Rule]:
+    """Validate a loaded rules document (``{version: 1, rules: [...]}``) into rules."""
+    if isinstance(data, dict):
+        if data.get("version", 1) != 1:
+            raise InputError(f"unsupported rules version {data.get('version')!r}", file=file)
+        extra = set(data) - {"version", "rules"}
+        if extra:
+            raise InputError(f"unknown top-level field(s) {sorted(extra)}", file=file)
+        data = data.get("rules")
+    if not isinstance(data, list):
+        raise InputError("expected a list of rules (or a mapping with 'rules:')", file=file)
+    out: list[Rule] = []
+    seen: set[str] = set()
+    for i, row in enumerate(data, 1):
+        where = f"rule {i}"
+        if not isinstance(row, dict):
+            raise InputError(f"{where}: expected a mapping", file=file)
+        unknown = set(row) - _FIELDS
+        if unknown:
+            raise InputError(f"{where}: unknown field(s) {sorted(unknown)}", file=file)
+        name = row.get("name")
+        if not isinstance(name, str) or not name:
+            raise InputError(f"{where}: 'name' is required", file=file)
+        where = f"rule {i} ({name})"
+        if name in seen:
+            raise InputError(f"{where}: duplicate rule name", file=file)
+        seen.add(name)
+        try:
+            kind = Kind(str(row.get("kind")))
+        except ValueError:
+            raise InputError(f"{where}: 'kind' must be one of "
+                             f"{', '.join(k.value for k in Kind)}", file=file) from None
+        cost = row.get("cost", "zero")
+        if cost not in FORMULAS:
+            raise InputError(f"{where}: 'cost' must be one of {', '.join(FORMULAS)}",
+                             file=file)
+        match = _compile(row["match"], f"{where}: 'match'", file) if "match" in row else None
+        unless = _compile(row["unless"], f"{where}: 'unless'", file) if "unless" in row else None
+        shape = row.get("shape", [])
+        if isinstance(shape, str):
+            shape = [shape]
+        if not isinstance(shape, list) or not all(isinstance(s, str) for s in shape):
+            raise InputError(f"{where}: 'shape' must be a list of shape names", file=file)
+        if match is None and not shape:
+            raise InputError(f"{where}: needs 'match' or 'shape'", file=file)
+        count = row.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise InputError(f"{where}: 'count' must be a positive integer", file=file)
+        collective = row.get("collective")
+        if cost == "comm" and collective not in COLLECTIVES:
+            raise InputError(f"{where}: 'collective' must be one of {', '.join(COLLECTIVES)}",
+                             file=file)
+        out.append(Rule(name, kind, cost, match, unless, frozenset(s.lower() for s in shape),
+                        count, collective, str(row.get("description", "")), file))
+    return out
+
+
+def load_rules(extra: str | Path | None = None) -> RuleTable:
+    """The built-in table, with the rules of ``extra`` (a YAML file) put first."""
+    rules = _builtin()
+    sources = ["builtin"]
+    if extra is not None:
+        user = _read_user(Path(extra))
+        names = {r.name for r in user}
+        rules = user + [r for r in rules if r.name not in names]
+        sources.insert(0, str(extra))
+    return RuleTable(rules, sources)
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> list[Rule]:
+    text = resources.files("symcost").joinpath("data/rules.yaml").read_text("utf-8")
+    return parse_rules(yaml.safe_load(text), "symcost/data/rules.yaml")
+
+
+def _read_user(path: Path) -> list[Rule]:
+    file = str(path)
+    try:
+        if path.stat().st_size > MAX_RULES_BYTES:
+            raise InputError("rules file too large", file=file)
+        text = path.read_text("utf-8")
+    except OSError as err:
+        raise InputError(f"cannot read rules: {err.strerror}", file=file) from None
+    except UnicodeDecodeError:
+        raise InputError("rules file is not UTF-8 text", file=file) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"YAML error: {getattr(err, 'problem', None) or err}", file=file,
+                         line=line) from None
+    return parse_rules(data, file)
+
+
+# -- cost formulas ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Context:
+    """What a cost formula sees: the label, the input inherited from a predecessor,
+    the scaling of dims, and the number of devices (communication group size)."""
+
+    info: LabelInfo
+    scale: Scale
+    inherited: Tensor | None = None
+    group: int = 0
+    rule: Rule | None = None
+
+    @property
+    def input(self) -> Tensor | None:
+        return self.info.input or self.inherited
+
+    @property
+    def output(self) -> Tensor | None:
+        return self.info.output
+
+
+def _positive(*vals: sympy.Expr | None) -> bool:
+    return all(v is not None and not (v.is_number and v <= 0) for v in vals)
+
+
+def _first(*vals: sympy.Expr | None) -> sympy.Expr | None:
+    return next((v for v in vals if v is not None), None)
+
+
+def _mm(m, k, n, count: int = 1, label: str = "") -> Matmul:
+    return Matmul(m, k, n, count, label)
+
+
+def _result(mms: list[Matmul]) -> CostResult:
+    return CostResult(sympy.Add(*[mm.count * Get_Time(mm.m, mm.k, mm.n) for mm in mms]),
+                      tuple(mms))
+
+
+def _missing(what: str, **vals: sympy.Expr | None) -> CostResult:
+    absent = [k for k, v in vals.items() if v is None]
+    bad = [k for k, v in vals.items() if v is not None and v.is_number and v <= 0]
+    detail = ", ".join(([f"no {', '.join(absent)}"] if absent else [])
+                       + ([f"{', '.join(bad)} not positive"] if bad else []))
+    return CostResult(problem=f"cannot derive {what} from the label ({detail}); cost 0")
+
+
+def f_zero(ctx: Context) -> CostResult:
+    return CostResult()
+
+
+def f_linear(ctx: Context) -> CostResult:
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    count = ctx.rule.count if ctx.rule else 1
+    m = _first(sc.tokens(tout), sc.tokens(tin))
+    k = sc.feature(tin)
+    n = sc.feature(tout)
+    if count > 1 and k is not None and n is not None and n == count * k:
+        n = k  # output written as the concatenation of the fused projections
+    if not _positive(m, k, n):
+        return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
+    return _result([_mm(m, k, n, count, ctx.rule.name if ctx.rule else "linear")])
+
+
+def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:
+    sc = ctx.scale
+    d = ctx.info.find("ffn")
+    if d is not None:
+        return sc.value(d)
+    if len(ctx.info.chain) >= 3:
+        return sc.feature(ctx.info.chain[1])
+    for t in ctx.info.extras.values():
+        f = sc.feature(t)
+        if f is not None and f != hidden:
+            return f
+    return None
+
+
+def _mlp(ctx: Context, ups: int) -> CostResult:
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    m = _first(sc.tokens(tin), sc.tokens(tout))
+    h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
+    h_out = _first(sc.feature(tout, ("hidden",)), h)
+    f = _ffn(ctx, h)
+    if not _positive(m, h, f, h_out):
+        return _missing("an MLP (up [M, H] x [H, F], down [M, F] x [F, H])", M=m, H=h, F=f)
+    return _result([_mm(m, h, f, ups, "up"), _mm(m, f, h_out, 1, "down")])
+
+
+def f_mlp(ctx: Context) -> CostResult:
+    return _mlp(ctx, 1)
+
+
+def f_gated_mlp(ctx: Context) -> CostResult:
+    return _mlp(ctx, 2)
+
+
+def _attention_dims(ctx: Context):
+    """(b*h*s_q, d, s_kv) for attention, or a problem text."""
+    sc, info = ctx.scale, ctx.info
+    q = info.inputs.get("Q")
+    kv = info.inputs.get("K/V") or info.inputs.get("KV") or info.inputs.get("K")
+    cands = [t for t in (q, ctx.input, ctx.output, *info.tensors(), ctx.inherited)
+             if t is not None]
+    t = next((c for c in cands if (c.get("heads") or c.get("kv_heads")) is not None
+              and c.get("seq") is not None), None)
+    t = t or next((c for c in cands if c.get("seq") is not None), None)
+    if t is None:
+        return None, "no sequence length"
+    hd = t.get("heads") or t.get("kv_heads") or info.params.get("heads")
+    h = sc.value(hd)
+    d = sc.value(t.get("head_dim") or info.find("head_dim"))
+    if d is None and h is not None:
+        hidden = sc.value(t.get("hidden"))
+        d = hidden / h if hidden is not None else None
+    s_q = sc.value(t.get("seq"))
+    s_kv = sc.value(kv.get("seq")) if kv is not None and kv.get("seq") is not None else s_q
+    b = sc.value(t.get("batch")) if t.get("batch") is not None else sc.value(t.get("tokens"))
+    b = b if b is not None else sympy.Integer(1)
+    if not _positive(h, d, s_q, s_kv) or (d is not None and not d.is_integer):
+        missing = [n for n, v in (("heads", h), ("head dim", d), ("sequence", s_q)) if v is None]
+        return None, ", ".join(missing) or "a size is not a positive integer"
+    return (b * h * s_q, d, s_kv), ""
+
+
+def _attention(ctx: Context, parts: str) -> CostResult:
+    dims, why = _attention_dims(ctx)
+    if dims is None:
+        return CostResult(problem=f"cannot derive attention matmuls from the label ({why}); "
+                                  "cost 0")
+    m, d, s_kv = dims
+    mms = []
+    if "s" in parts:
+        mms.append(_mm(m, d, s_kv, 1, "QK^T"))
+    if "v" in parts:
+        mms.append(_mm(m, s_kv, d, 1, "AV"))
+    return _result(mms)
+
+
+def f_attention(ctx: Context) -> CostResult:
+    return _attention(ctx, "sv")
+
+
+def f_attention_scores(ctx: Context) -> CostResult:
+    return _attention(ctx, "s")
+
+
+def f_attention_values(ctx: Context) -> CostResult:
+    return _attention(ctx, "v")
+
+
+def f_attention_output(ctx: Context) -> CostResult:
+    """``scores x V``, unless the output is ``[..., hidden]`` from ``[..., heads, d_k]``."""
+    tin, tout = ctx.input, ctx.output
+    if (tin is not None and tout is not None and tin.get("head_dim") is not None
+            and tout.get("head_dim") is None and tout.get("hidden") is not None):
+        return f_linear(ctx)
+    return _attention(ctx, "v")
+
+
+def f_router(ctx: Context) -> CostResult:
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    m = _first(sc.tokens(tin), sc.tokens(tout))
+    h = sc.feature(tin, ("hidden",))
+    e_dim = ctx.info.find("experts")
+    e = sc.value(e_dim) if e_dim is not None else sc.feature(tout)
+    if not _positive(m, h, e) or h == e:
+        return _missing("a router gate [M, H] x [H, E]", M=m, H=h, E=e if h != e else None)
+    return _result([_mm(m, h, e, 1, "router")])
+
+
+def f_comm(ctx: Context) -> CostResult:
+    sc = ctx.scale
+    name = ctx.rule.collective if ctx.rule and ctx.rule.collective else "send_recv"
+    atom = COLLECTIVES[name]
+    n = _first(sc.elements(ctx.input), sc.elements(ctx.output))
+    if n is None:
+        tin = ctx.input or ctx.output
+        tok, feat = sc.tokens(tin), sc.feature(tin)
+        n = tok * feat if tok is not None and feat is not None else None
+    group = max(ctx.group, 2 if name == "send_recv" else 1)
+    if n is None:
+        return CostResult(problem="cannot derive the message size from the label; "
+                                  "communication cost 0")
+    return CostResult(atom(n, group))
+
+
+Formula = Callable[[Context], CostResult]
+FORMULAS: dict[str, Formula] = {
+    "zero": f_zero, "linear": f_linear, "mlp": f_mlp, "gated_mlp": f_gated_mlp,
+    "attention": f_attention, "attention_scores": f_attention_scores,
+    "attention_values": f_attention_values, "attention_output": f_attention_output,
+    "router": f_router, "comm": f_comm,
+}
