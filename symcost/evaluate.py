@@ -143,14 +143,9 @@ class Evaluator:
                     atoms.append(a)
         machine.check(set(atoms))
         self.atoms = atoms
-        self.classes: list[str] = []
-        atom_class: dict[sympy.Basic, int] = {}
-        for a in atoms:
-            c = classify(a)
-            if c not in self.classes:
-                self.classes.append(c)
-            atom_class[a] = self.classes.index(c)
-        self.classes.append("other")  # bare numbers, if any
+        labels = {a: classify(a) for a in atoms}
+        self.classes = sorted(set(labels.values()), key=_class_rank) + ["other"]
+        atom_class = {a: self.classes.index(c) for a, c in labels.items()}
         self._build(exprs, atom_class)
 
     # -- compilation
@@ -235,6 +230,15 @@ class Evaluator:
     def total(self, batches: Iterable[float] | np.ndarray) -> np.ndarray:
         """The runtime only."""
         return self(batches)[0]
+
+
+_CLASS_ORDER = ["compute", "matmul", "attention", "comm", "route", "elementwise", "io",
+                "unknown"]
+
+
+def _class_rank(name: str) -> tuple[int, str]:
+    """Compute first, then attention, communication, the rest by name."""
+    return (_CLASS_ORDER.index(name) if name in _CLASS_ORDER else len(_CLASS_ORDER), name)
 
 
 def _make_hot(c: int, n_cls: int, state: dict[str, Any]) -> Callable[..., np.ndarray]:
@@ -392,12 +396,12 @@ def evaluate_result(result: Any, machine: Machine, batches: Sequence[int] | np.n
                     compute_only: bool = False, crossovers: bool = True) -> Evaluation:
     """Evaluate an :class:`~symcost.analysis.AnalysisResult` (duck-typed).
 
-    Uses ``result.runtime`` (or ``runtime_compute_only``) with ``result.definitions``;
+    Uses ``result.runtime`` (or ``runtime_compute_only``) with its definitions;
     the breakdown classes are the node kinds of ``result.dag`` (see
     :func:`kind_classifier`).
     """
     expr = result.runtime_compute_only if compute_only else result.runtime
-    defs = getattr(result, "definitions", None) or {}
+    defs = result_definitions(result, compute_only=compute_only)
     used = _used_definitions(expr, defs)
     dag = getattr(result, "dag", None)
     ev = evaluate(expr, machine, batches, definitions=used,
@@ -416,3 +420,16 @@ def _used_definitions(expr: sympy.Expr, defs: Mapping[sympy.Symbol, sympy.Expr]
         if sym in need:
             need |= set(defs[sym].free_symbols) & set(defs)
     return {s: e for s, e in defs.items() if s in need}
+
+
+def result_definitions(result: Any, *, compute_only: bool = False
+                       ) -> dict[sympy.Symbol, sympy.Expr]:
+    """The named terms of an analysis result's runtime (or compute-only runtime)."""
+    if compute_only:
+        inner = getattr(result, "compute", None)
+        defs = getattr(inner, "definitions", None)
+        if defs is None:
+            defs = getattr(result, "definitions_compute_only", None)
+    else:
+        defs = getattr(result, "definitions", None)
+    return dict(defs or {})
