@@ -288,7 +288,7 @@ class _Builder:
             if chain:
                 node.attrs["cluster"] = chain[-1].name
             self._place(node, linfo, chain)
-            node.layer = self._layer(nid, linfo.name, chain)
+            node.layer = self._layer(nid, linfo.name, chain, text)
             stage = self._stage(nid, chain)
             if stage is not None:
                 node.attrs["stage"] = stage
@@ -331,8 +331,8 @@ class _Builder:
             node.attrs["transfer"] = True
 
     @staticmethod
-    def _layer(nid: str, name: str, chain: list[_Cluster]) -> int | None:
-        m = _LAYER_NAME.search(name)
+    def _layer(nid: str, name: str, chain: list[_Cluster], text: str) -> int | None:
+        m = _LAYER_NAME.search(name) or _LAYER_NAME.search(re.sub(r"\[[^\]]*\]", "", text))
         if m:
             return int(m.group(1) or m.group(2))
         m = _LAYER_ID.search(nid)

@@ -34,7 +34,7 @@ _HOST = re.compile(r"(?i)\b(host|cpu)\b")
 _ALL_N = re.compile(r"(?i)\ball\s+(\d+)\s+(?:\w+\s+)?gpus?\b")
 _ALL = re.compile(r"(?i)\ball\b|\beach gpu\b")
 _NOISE = re.compile(r"(?i)\bnode_?\d+\s*\.|\b[a-z]+\s*=\s*\d+|(?<![a-z])(?:gpus?|devices?|ranks?)_?"
-                    r"|\b(?:all|each|pool|cards?|ids?|on|and)\b|[\[\](){}:]")
+                    r"|\b(?:all|each|pool|cards?|ids?|on|and)\b|[\[\](){}:]|\b(?:gets|with|for|holds|shards?|of)\b.*$")
 _LEFT = re.compile(r"^[\d\s,\-–]*$")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)|(\d+)")
 _GPU_LINE = re.compile(r"(?i)^\s*(?:(?:all|each)\s+(?:\d+\s+)?(?:\w+\s+)?gpus?\b|gpus?\b|"
