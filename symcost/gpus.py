@@ -29,7 +29,7 @@ class GpuSpec:
         return bool(self.devices) or self.all_gpus or self.host
 
 
-_ARROW = re.compile(r"\s*(?:→|->|=>|⇒|↔|<->)\s*")
+_ARROW = re.compile(r"(?i)\s*(?:→|->|=>|⇒|↔|<->)\s*|\s+to\s+(?=(?:gpus?\s*)?\d)")
 _HOST = re.compile(r"(?i)\b(host|cpu)\b")
 _ALL_N = re.compile(r"(?i)\ball\s+(\d+)\s+(?:\w+\s+)?gpus?\b")
 _ALL = re.compile(r"(?i)\ball\b|\beach gpu\b")
