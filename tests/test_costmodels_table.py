@@ -100,3 +100,58 @@ def test_interpolation_is_monotone_property(incs, q, axis, step):
         lo = float(t.get_time(*point))
         hi = float(t.get_time(*bigger))
         assert hi >= lo * (1 - 1e-12)
+
+
+def _load_script():
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("measure_gemm",
+                                                  ROOT / "scripts" / "measure_gemm.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_measure_script_without_torch_fails_clearly():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys; sys.modules['torch'] = None; sys.argv = ['m', '--quick'];"
+            f"import runpy; runpy.run_path({str(ROOT / 'scripts' / 'measure_gemm.py')!r},"
+            " run_name='__main__')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "PyTorch is not installed" in r.stderr and "symcost[torch]" in r.stderr
+
+
+def test_measure_script_writes_a_table_the_model_reads(tmp_path, monkeypatch):
+    """With a stand-in torch (numpy underneath) the --quick grid round-trips."""
+    import sys
+    import types
+
+    fake = types.ModuleType("torch")
+    fake.__version__ = "fake"
+    fake.float32, fake.bfloat16, fake.float16 = np.float32, np.float32, np.float16
+    fake.device = lambda name: types.SimpleNamespace(type=str(name).split(":")[0])
+    fake.cuda = types.SimpleNamespace(is_available=lambda: False)
+    fake.backends = types.SimpleNamespace(mps=None)
+    fake.randn = lambda m, k, device=None, dtype=None: np.ones((m, k), dtype=dtype)
+    fake.matmul = np.matmul
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    out = tmp_path / "q.csv"
+    assert _load_script().main(["--quick", "--repeat", "2", "--warmup", "1",
+                                "-o", str(out)]) == 0
+    t = TableModel.from_csv(out)
+    assert t.samples == 12 and t.dtype == "bf16"
+    assert float(t.get_time(64, 128, 128)) > 0
+
+
+def test_measure_script_shapes_from_dag():
+    from conftest import ROOT
+
+    dims = _load_script().shapes_from_dag(str(ROOT / "examples" / "ma_separation.yaml"), [1, 2])
+    assert 2048 in dims["m"] and 4096 in dims["m"] and 16384 in dims["k"] and 16 in dims["n"]
