@@ -372,15 +372,17 @@ def kind_classifier(dag: Any) -> Classifier:
     first in file order); atoms in no node fall back to ``compute`` for ``Get_Time``,
     ``comm`` for communication and the family name otherwise.
     """
-    counts: dict[sympy.Basic, dict[str, int]] = {}
+    pairs: dict[tuple[sympy.Basic, str], int] = {}  # (cost, kind) -> nodes, file order
     for node in getattr(dag, "nodes", []):
         cost = getattr(node, "cost", 0)
-        if not isinstance(cost, sympy.Basic):
-            continue
-        kind = str(getattr(node, "kind", "unknown"))
+        if isinstance(cost, sympy.Basic) and not cost.is_Number:
+            key = (cost, str(getattr(node, "kind", "unknown")))
+            pairs[key] = pairs.get(key, 0) + 1
+    counts: dict[sympy.Basic, dict[str, int]] = {}
+    for (cost, kind), n in pairs.items():
         for a in cost.atoms(AppliedUndef):
             per = counts.setdefault(a, {})
-            per[kind] = per.get(kind, 0) + 1
+            per[kind] = per.get(kind, 0) + n
 
     def classify(atom: sympy.Basic) -> str:
         per = counts.get(atom)
