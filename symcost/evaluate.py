@@ -133,7 +133,8 @@ class Evaluator:
         free = set().union(*(e.free_symbols for e in exprs)) - {B} - set(self.definitions)
         if free:
             raise ModelError("the runtime has symbols other than B: "
-                             f"{', '.join(sorted(map(str, free)))}; bind them first")
+                             f"{', '.join(sorted(map(str, free)))}; give them values first "
+                             "(symcost eval --set NAME=VALUE)")
         atoms: list[sympy.Basic] = []
         seen: set[sympy.Basic] = set()
         for e in exprs:

@@ -93,3 +93,19 @@ def test_user_errors_are_one_line(args, message, tmp_path):
     r = run_cli("eval", EXAMPLE, *args, cwd=tmp_path)
     assert r.returncode == 2
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_set_binds_a_symbolic_dimension():
+    from conftest import corpus_dir
+
+    corpus = corpus_dir()
+    dot = corpus / "2025-12-04-16-15-16__llm_layer_detail.dot" if corpus else None
+    if dot is None or not dot.is_file():
+        pytest.skip("corpus not available")
+    r = run_cli("eval", str(dot), "--batch", "1:4")
+    assert r.returncode == 2 and "--set NAME=VALUE" in r.stderr
+    r = run_cli("eval", str(dot), "--batch", "1:4", "--set", "S=2048", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["runtime_s"]) == 4
+    r = run_cli("eval", str(dot), "--set", "S=zero")
+    assert r.returncode == 2 and "--set" in r.stderr
