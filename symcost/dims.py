@@ -201,6 +201,7 @@ class Scale:
         self.entry = dict(entry or {})
         self.symbols = {"batch": B, **(symbols or {})}
         self._cache: dict[tuple[str | None, sympy.Expr], sympy.Expr] = {}
+        self._tokens: dict[str, sympy.Expr | None] = {}
 
     def value(self, dim: Dim | None) -> sympy.Expr | None:
         """The scaled value of ``dim`` (None when it has none)."""
@@ -228,10 +229,12 @@ class Scale:
         """Product of the token dims (batch, sequence, tokens) of ``t``, or None."""
         if t is None:
             return None
+        if t.raw in self._tokens:
+            return self._tokens[t.raw]
         vals = [self.value(t.get(r)) for r in TOKEN_ROLES if t.get(r) is not None]
-        if not vals or any(v is None for v in vals):
-            return None
-        return sympy.Mul(*vals)
+        out = None if not vals or any(v is None for v in vals) else sympy.Mul(*vals)
+        self._tokens[t.raw] = out
+        return out
 
     def feature(self, t: Tensor | None, prefer: tuple[str, ...] = ()) -> sympy.Expr | None:
         """The feature (last) dimension of ``t``: ``hidden``, ``heads*head_dim``, ..."""

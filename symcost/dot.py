@@ -26,13 +26,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sympy
+from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps it
 
 from .dag import Dag, Kind, Node, Source
 from .diagnostics import Diagnostic, Level, info, warning
 from .dims import ALIASES, Scale, Tensor
 from .errors import InputError
 from .gpus import GpuSpec, gpu_in_cluster_label, gpu_in_id
-from .labels import LabelInfo, normalize, parse_label
+from .labels import LabelInfo, normalize, split_label
 from .rules import Context, CostResult, Rule, RuleTable, load_rules
 from .symbols import declare_symbol
 
@@ -249,35 +250,39 @@ class _Builder:
         """For each node id, the labelled subgraphs containing it, outermost first."""
         member: dict[str, list[_Cluster]] = defaultdict(list)
         self.cluster_list: list[_Cluster] = []
-        stack = [(sub, 1) for sub in reversed(self.g.subgraphs())]
+        stack = [(sg, 1) for sg in reversed(list(_subgraphs(self.g.handle)))]
         while stack:
-            sub, depth = stack.pop()
-            label = normalize(str(sub.graph_attr.get("label") or ""), graph_name=sub.name)
-            label = " ".join(label.split())
-            c = _Cluster(str(sub.name), label, depth)
+            sg, depth = stack.pop()
+            name = _s(gv.agnameof(sg))
+            label = normalize(_s(gv.agget(sg, b"label")), graph_name=name)
+            c = _Cluster(name, " ".join(label.split()), depth)
             self.cluster_list.append(c)
-            for n in sub.nodes_iter():
-                member[str(n)].append(c)
-            stack.extend((s, depth + 1) for s in reversed(sub.subgraphs()))
-        for chain in member.values():
-            chain.sort(key=lambda c: c.depth)
+            nh = gv.agfstnode(sg)
+            while nh is not None:
+                member[_s(gv.agnameof(nh))].append(c)
+                nh = gv.agnxtnode(sg, nh)
+            stack.extend((s, depth + 1) for s in reversed(list(_subgraphs(sg))))
         return member
 
     def _nodes(self, clusters: dict[str, list[_Cluster]], decl_lines: dict[str, list[int]],
                declared: set[str]) -> None:
         implicit: list[str] = []
-        for n in self.g.nodes_iter():
-            nid = str(n)
-            raw = n.attr.get("label")
-            has_label = raw not in (None, "", "\\N")
+        gname = str(self.g.name or "")
+        h = self.g.handle
+        nh = gv.agfstnode(h)
+        while nh is not None:
+            nid = _s(gv.agnameof(nh))
+            raw = _s(gv.agget(nh, b"label"))
+            shape = _s(gv.agget(nh, b"shape")).lower() or None
+            nh = gv.agnxtnode(h, nh)
+            has_label = raw not in ("", "\\N")
             raw = raw if has_label else nid
             if len(raw) > MAX_LABEL:
                 raise InputError(f"label of {len(raw)} characters, more than the "
                                  f"{MAX_LABEL} character limit", file=self.file,
                                  line=(decl_lines.get(nid) or [None])[0], node=nid)
-            text = normalize(raw, nid, str(self.g.name or ""))
-            linfo = parse_label(text)
-            shape = (n.attr.get("shape") or "").lower() or None
+            text = normalize(raw, nid, gname)
+            linfo, gpu, gpu_text = split_label(text)
             lines = decl_lines.get(nid, [])
             chain = clusters.get(nid, [])
             node = Node(id=nid, name=linfo.name or nid, source=Source(self.file,
@@ -287,7 +292,7 @@ class _Builder:
                 node.attrs["shape"] = shape
             if chain:
                 node.attrs["cluster"] = chain[-1].name
-            self._place(node, linfo, chain)
+            self._place(node, gpu or linfo.gpu, gpu_text, chain)
             node.layer = self._layer(nid, linfo.name, chain, text)
             stage = self._stage(nid, chain)
             if stage is not None:
@@ -306,11 +311,11 @@ class _Builder:
             self._add(warning("node is only named by edges (never declared, no label)",
                               code="implicit", **self._where(node)))
 
-    def _place(self, node: Node, linfo: LabelInfo, chain: list[_Cluster]) -> None:
-        spec: GpuSpec | None = linfo.gpu
+    def _place(self, node: Node, spec: GpuSpec | None, gpu_text: str | None,
+               chain: list[_Cluster]) -> None:
         origin = "label"
-        if linfo.gpu_text is not None and spec is None:
-            self._add(warning(f"GPU placement {linfo.gpu_text!r} not understood",
+        if gpu_text is not None and spec is None:
+            self._add(warning(f"GPU placement {gpu_text!r} not understood",
                               code="gpu", file=self.file, line=node.source.line, node=node.id))
         if spec is None:
             spec = next((c.gpu for c in reversed(chain) if c.gpu is not None), None)
@@ -351,20 +356,25 @@ class _Builder:
     def _edges(self) -> None:
         dag = self.dag
         dup = 0
-        for e in self.g.edges_iter():
-            u, v = str(e[0]), str(e[1])
-            iu, iv = dag.index[u], dag.index[v]
-            if (iu, iv) in dag.edge_attrs:
-                dup += 1
-                continue
-            attrs = {}
-            style = e.attr.get("style")
-            if style:
-                attrs["style"] = style
-            label = e.attr.get("label")
-            if label:
-                attrs["label"] = " ".join(normalize(label).split())
-            dag.add_edge(u, v, **attrs)
+        h = self.g.handle
+        nh = gv.agfstnode(h)
+        while nh is not None:
+            eh = gv.agfstout(h, nh)
+            while eh is not None:
+                u, v = _s(gv.agnameof(gv.agtail(eh))), _s(gv.agnameof(gv.aghead(eh)))
+                iu, iv = dag.index[u], dag.index[v]
+                if (iu, iv) in dag.edge_attrs:
+                    dup += 1
+                else:
+                    attrs = {}
+                    style, label = _s(gv.agget(eh, b"style")), _s(gv.agget(eh, b"label"))
+                    if style:
+                        attrs["style"] = style
+                    if label:
+                        attrs["label"] = " ".join(normalize(label).split())
+                    dag.add_edge(u, v, **attrs)
+                eh = gv.agnxtout(h, eh)
+            nh = gv.agnxtnode(h, nh)
         if dup:
             self._add(info(f"{dup} duplicate edge(s) merged", file=self.file, code="dup-edge"))
 
@@ -500,6 +510,20 @@ class _Builder:
         if comps > 1:
             self._add(info(f"{comps} weakly connected components", file=self.file,
                            code="components"))
+
+
+def _s(value: bytes | str | None) -> str:
+    """A Graphviz string (bytes from the C API) as text."""
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _subgraphs(handle) -> Iterator:
+    sg = gv.agfstsubg(handle)
+    while sg is not None:
+        yield sg
+        sg = gv.agnxtsubg(sg)
 
 
 def _apply(rule: Rule, ctx: Context) -> CostResult:

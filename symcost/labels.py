@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import sympy
@@ -135,21 +135,46 @@ def _parse_line(line: str) -> tuple[tuple[tuple[str, str, Tensor], ...], tuple[T
     return tuple(keyed), tuple(chain), bare, rest
 
 
-@lru_cache(maxsize=16384)
 def parse_label(text: str) -> LabelInfo:
     """Parse normalised label text (see :func:`normalize`)."""
+    base, gpu, gpu_text = split_label(text)
+    if gpu is None and gpu_text is None:
+        return base
+    return replace(base, text=text, gpu=gpu or base.gpu, gpu_text=gpu_text)
+
+
+def split_label(text: str) -> tuple[LabelInfo, GpuSpec | None, str | None]:
+    """The label without its GPU lines (shared between labels that differ only by GPU),
+    the GPU placement of those lines, and the first GPU line not understood."""
     lines = [ln.strip()[:MAX_LINE] for ln in text.split("\n")]
-    lines = [ln for ln in lines if ln]
-    info = LabelInfo(text=text, name="")
+    body: list[str] = []
+    gpu: GpuSpec | None = None
+    gpu_text: str | None = None
+    for ln in lines:
+        if not ln:
+            continue
+        if is_gpu_line(ln):
+            spec = _gpu_line(ln)
+            if spec is not None and gpu is None:
+                gpu = spec
+            elif spec is None and gpu_text is None:
+                gpu_text = ln
+        else:
+            body.append(ln)
+    return _parse_body(tuple(body)), gpu, gpu_text
+
+
+@lru_cache(maxsize=4096)
+def _gpu_line(line: str) -> GpuSpec | None:
+    return parse_gpu_text(line)
+
+
+@lru_cache(maxsize=16384)
+def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
+    """The label without its GPU lines (cached: labels differ mostly by GPU)."""
+    info = LabelInfo(text="\n".join(lines), name="")
     names: list[str] = []
     for line in lines:
-        if is_gpu_line(line):
-            spec = parse_gpu_text(line)
-            if spec is not None and info.gpu is None:
-                info.gpu = spec
-            elif spec is None and info.gpu_text is None:
-                info.gpu_text = line
-            continue
         keyed, chain, bare, rest = _parse_line(line)
         for key, qual, t in keyed:
             if key.startswith("in"):

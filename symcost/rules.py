@@ -25,6 +25,8 @@ from .labels import LabelInfo
 from .symbols import COLLECTIVES, Get_Time
 
 MAX_RULES_BYTES = 1 << 20
+#: Layer tags ("L3", "Layer 12:") carry no operation words; dropped before matching.
+_LAYER_TAG = re.compile(r"(?i)\bL\d+\b|\blayer[\s_]*\d+\b\s*:?")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,22 @@ class RuleTable:
     def classify(self, name: str, node_id: str = "", shape: str | None = None
                  ) -> tuple[Rule | None, str]:
         """The first rule for a node, and how it matched (``name``, ``id`` or ``shape``)."""
-        return _classify(self, name, node_id, shape or "")
+        shape = shape or ""
+        if name:
+            rule = _by_words(self, _LAYER_TAG.sub(" ", name).strip() or name, shape)
+            if rule is not None:
+                return rule, "name"
+        if node_id:
+            text = re.sub(r"[_.\-]+", " ", node_id)
+            text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
+            rule = _by_words(self, text, shape)
+            if rule is not None:
+                return rule, "id"
+        if shape:
+            for r in self.rules:
+                if r.match is None and shape in r.shape:
+                    return r, "shape"
+        return None, ""
 
     def by_name(self, name: str) -> Rule | None:
         """The rule called ``name``, or None."""
@@ -79,23 +96,11 @@ class RuleTable:
 
 
 @lru_cache(maxsize=65536)
-def _classify(table: RuleTable, name: str, node_id: str, shape: str) -> tuple[Rule | None, str]:
-    words = [r for r in table.rules if r.match is not None]
-    if name:
-        for r in words:
-            if r.matches_words(name) and (not r.shape or shape in r.shape):
-                return r, "name"
-    if node_id:
-        text = re.sub(r"[_.\-]+", " ", node_id)
-        text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
-        for r in words:
-            if r.matches_words(text) and (not r.shape or shape in r.shape):
-                return r, "id"
-    if shape:
-        for r in table.rules:
-            if r.match is None and shape in r.shape:
-                return r, "shape"
-    return None, ""
+def _by_words(table: RuleTable, text: str, shape: str) -> Rule | None:
+    for r in table.rules:
+        if r.match is not None and r.matches_words(text) and (not r.shape or shape in r.shape):
+            return r
+    return None
 
 
 _FIELDS = {"name", "match", "unless", "shape", "kind", "cost", "count", "collective",
