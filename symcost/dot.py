@@ -29,7 +29,7 @@ import sympy
 from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps it
 
 from .dag import Dag, Kind, Node, Source
-from .diagnostics import Diagnostic, Level, info, warning
+from .diagnostics import Diagnostic, info, warning
 from .dims import ALIASES, Scale, Tensor
 from .errors import InputError
 from .gpus import GpuSpec, gpu_in_cluster_label, gpu_in_id
@@ -557,4 +557,4 @@ def _components(dag: Dag) -> int:
     return len({find(i) for i in range(len(dag))})
 
 
-__all__ = ["read_dot", "Level"]
+__all__ = ["read_dot"]
