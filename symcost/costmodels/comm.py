@@ -100,7 +100,7 @@ class AlphaBetaModel:
         a = exact(self.alpha) if sym else self.alpha
         s = n * self.bytes / bw
         if op == "SendRecv":
-            return s + a
+            return s + a if sym else s + a + np.zeros_like(p)  # shape of (n, p)
         if sym:
             if not p.is_number:
                 raise ModelError("symbolic communication time needs a numeric group size")
