@@ -26,7 +26,7 @@ from .errors import ConstraintError, ExpressionError
 from .symbols import atom_kind, declare_symbol, symbol
 
 MAX_TEXT = 1_000_000
-MAX_DEPTH = 200
+MAX_DEPTH = 100
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -196,7 +196,10 @@ def parse_expr(text: str, *, new_symbols: bool = True) -> sympy.Expr:
     p = _Parser(text, new_symbols=new_symbols)
     if p.peek().kind == "end":
         raise ExpressionError("empty expression")
-    val = p.expr()
+    try:
+        val = p.expr()
+    except RecursionError:
+        raise ExpressionError(f"expression nested too deeply in {_clip(text)!r}") from None
     if p.peek().kind != "end":
         p.fail("unexpected text after the expression")
     return val

@@ -629,6 +629,8 @@ def compare(a: sympy.Expr | str, b: sympy.Expr | str, assume: Iterable[str] = ()
     eng = OrderEngine(table, assumptions)
     ge_cert, ge_cx = _engine_geq(eng, fa, fb)
     le_cert, le_cx = _engine_geq(eng, fb, fa)
+    if le_cx is not None:  # reported from the left/right point of view of the caller
+        le_cx = Counterexample(le_cx.point, le_cx.values, le_cx.right, le_cx.left)
     if ge_cert and le_cert:
         verdict = "=="
     elif ge_cert:

@@ -1,0 +1,61 @@
+"""``symcost analyze DAG``: closed-form runtime, critical path, branches."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .. import __version__
+from ..analysis import analyze
+from ..loader import load
+from ..render import render
+from ._dagopts import add_dag_options, load_options
+from ._output import write_output
+
+FORMATS = ("text", "json", "md")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="closed-form runtime of a DAG in the batch size B",
+                       description="Closed-form runtime of a DAG in the batch size B.")
+    p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
+                   help="device: one operation at a time per GPU (default); dag: DAG edges only")
+    p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
+                   help="bound on a symbol, e.g. 'B>=8' (repeatable)")
+    p.add_argument("--no-comm", action="store_true",
+                   help="communication costs zero in the runtime too")
+    add_dag_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    dag = load(args.dag, **load_options(args))
+    result = analyze(dag, args.concurrency, args.assume, communication=not args.no_comm)
+    data = result.to_dict()
+    if args.format == "json":
+        text = json.dumps(data, indent=2)
+    else:
+        ctx = {"r": data, "version": __version__, "source": args.dag,
+               "description": dag.meta.get("description", ""),
+               "devices": _ranges(dag.devices()),
+               "undecided": sum(s["undecided"] for s in data["critical_path_costs"])}
+        text = render("analysis.md.j2" if args.format == "md" else "analysis.txt.j2", **ctx)
+    write_output(text, args.output)
+    return 0
+
+
+def _ranges(devs: list[int]) -> str:
+    if not devs:
+        return "none"
+    out, start, prev = [], devs[0], devs[0]
+    for d in devs[1:] + [None]:  # type: ignore[list-item]
+        if d is not None and d == prev + 1:
+            prev = d
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if d is not None:
+            start = prev = d
+    return ", ".join(out)
