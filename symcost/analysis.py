@@ -12,7 +12,7 @@ from .concurrency import check_mode, device_edges
 from .constraints import Assumptions
 from .dag import Dag, Kind
 from .diagnostics import Diagnostic, info
-from .forms import CONST, AtomTable, Form, FrozenForm
+from .forms import CONST, AtomTable, Form, FrozenForm, max_of
 from .order import Certificate, Counterexample, Cover, OrderEngine
 from .printing import to_latex, to_text
 from .solver import JoinGroup, Solution, longest_path
@@ -271,8 +271,8 @@ def _runtime(dag: Dag, sol: Solution, engine: OrderEngine) -> Runtime:
             names[k] = sympy.Symbol(f"T_{n}", positive=True)
         for k in sorted(used, key=lambda k: (table.depth[k], k)):
             res = table.residuals[k]
-            definitions[names[k]] = sympy.Max(
-                *[table.to_sympy(dict(r), names) for r in res], evaluate=False)  # type: ignore
+            definitions[names[k]] = max_of([table.to_sympy(dict(r), names)
+                                            for r in res])  # type: ignore[union-attr]
     expr = table.to_sympy(sol.total, names if nested else None)
     path = _critical_path(dag, sol, table, names if nested else None)
     branches = _fork_joins(dag, sol, engine, names if nested else None)

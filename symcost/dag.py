@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 import sympy
 
@@ -225,6 +226,15 @@ def check_cost(expr: sympy.Expr, *, where: str = "") -> sympy.Expr:
 
     Returns the expanded expression; raises :class:`CostError` otherwise.
     """
+    expr = sympy.sympify(expr)
+    try:
+        return _checked_cost(expr)
+    except CostError as err:
+        raise CostError(err.message + (f" ({where})" if where else "")) from None
+
+
+@lru_cache(maxsize=65536)
+def _checked_cost(expr: sympy.Expr) -> sympy.Expr:
     from .symbols import is_atom
 
     expr = sympy.expand(sympy.sympify(expr), deep=False, mul=True, multinomial=False,
@@ -234,8 +244,7 @@ def check_cost(expr: sympy.Expr, *, where: str = "") -> sympy.Expr:
             continue
         coeff, rest = term.as_coeff_Mul()
         if not (coeff.is_Rational and coeff > 0 and is_atom(rest)):
-            raise CostError(f"cost term {term} is not a positive multiple of a cost atom"
-                            + (f" ({where})" if where else ""))
+            raise CostError(f"cost term {term} is not a positive multiple of a cost atom")
     return expr
 
 

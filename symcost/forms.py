@@ -158,10 +158,27 @@ class AtomTable:
         if e is None:
             res = self.residuals[k]
             assert res is not None
-            e = sympy.Max(*[self.to_sympy(dict(r), names) for r in res], evaluate=False)
+            e = max_of([self.to_sympy(dict(r), names) for r in res])
             if names is None:
                 self.exprs[k] = e
         return e
+
+
+def max_of(args: list[sympy.Expr]) -> sympy.Expr:
+    """``Max(*args)`` of distinct, non-comparable arguments, built without sympy's
+    argument sorting (quadratic on large trees; PERFORMANCE.md)."""
+    if len(args) == 1:
+        return args[0]
+    obj = sympy.Expr.__new__(sympy.Max, *args)
+    obj._argset = frozenset(args)
+    return obj
+
+
+def _rgcd(a: sympy.Rational, b: sympy.Rational) -> sympy.Rational:
+    import math
+
+    return sympy.Rational(math.gcd(int(a.p), int(b.p)),
+                          int(a.q) * int(b.q) // math.gcd(int(a.q), int(b.q)))
 
 
 def canonical_sum(parts: list[tuple[sympy.Rational, sympy.Expr]], *,
@@ -175,7 +192,7 @@ def canonical_sum(parts: list[tuple[sympy.Rational, sympy.Expr]], *,
         return sympy.S.Zero
     g = parts[0][0]
     for c, _ in parts[1:]:
-        g = sympy.gcd(g, c)
+        g = _rgcd(g, c)
     if not factor or g == 1 or len(parts) == 1:
         return sympy.Add(*[c * x for c, x in parts])
     inner = sympy.Add(*[(c / g) * x for c, x in parts])

@@ -114,7 +114,17 @@ def _frac(x: sympy.Expr) -> Fraction | None:
 
 
 def _linear(arg: sympy.Expr) -> tuple[sympy.Symbol | None, Fraction, Fraction] | None:
-    """``arg`` as ``a*s + b`` with rationals a, b (s None for a constant), else None."""
+    """``arg`` as ``a*s + b`` with rationals a, b (s None for a constant), else None.
+
+    Integral coefficients are returned as ``int`` (much faster arithmetic)."""
+    got = _linear_exact(arg)
+    if got is None:
+        return None
+    s, a, b = got
+    return (s, int(a) if a.denominator == 1 else a, int(b) if b.denominator == 1 else b)
+
+
+def _linear_exact(arg: sympy.Expr) -> tuple[sympy.Symbol | None, Fraction, Fraction] | None:
     f = _frac(arg)
     if f is not None:
         return (None, Fraction(0), f)
@@ -145,6 +155,8 @@ class OrderEngine:
         self._geq: dict[tuple[int, int], bool] = {}
         self._lin: dict[int, list] = {}
         self._witness: list[dict[sympy.Symbol, int]] = []
+        self._num_cache: dict[tuple, tuple[Fraction, ...] | None] = {}
+        self._bounds: dict = {}
 
     # -- atoms
     def atom_geq(self, i: int, j: int) -> bool:
@@ -194,7 +206,9 @@ class OrderEngine:
         a, b = ax - ay, bx - by
         if s is None:
             return b >= 0
-        bd = self.assume.of(s)
+        bd = self._bounds.get(s)
+        if bd is None:
+            bd = self._bounds[s] = self.assume.of(s)
         at_lo = a * bd.lo + b
         if at_lo < 0:
             self._witness.append({s: bd.lo})
@@ -334,10 +348,41 @@ class OrderEngine:
             return None
         syms = sorted({s for k in atoms if k != CONST
                        for s in self.table.exprs[k].free_symbols}, key=str)  # type: ignore
-        for pt in (points if points is not None else self.candidate_points(syms)):
+        pts = list(points if points is not None else self.candidate_points(syms))
+        for pt in pts:  # exact and cheap first: indicator of the up-set of g's atoms
+            vals = self._upset_counterexample(fs, g, atoms, pt)
+            if vals is not None:
+                return pt, vals
+        for pt in pts:
             vals = self._lp_counterexample(fs, g, atoms, pt)
             if vals is not None:
                 return pt, vals
+        return None
+
+    def _upset_counterexample(self, fs, g, atoms, pt) -> dict[int, Fraction] | None:
+        """Value 1 on every atom at or above one of ``g``'s atoms at ``pt``, else 0.
+
+        Such values extend to a monotone cost (the indicator of an up-set); they are a
+        counterexample when ``g`` then exceeds every ``f``."""
+        args = {}
+        for k in atoms:
+            if k != CONST:
+                a = self._numeric_args(k, pt)
+                if a is None:
+                    return None
+                args[k] = a
+        fam = self.table.family
+        vals: dict[int, Fraction] = {}
+        for k in atoms:
+            if k == CONST:
+                vals[k] = Fraction(1)
+                continue
+            up = any(j != CONST and fam[j] == fam[k] and len(args[j]) == len(args[k]) and
+                     all(x >= y for x, y in zip(args[k], args[j])) for j in g)
+            vals[k] = Fraction(1 if up else 0)
+        gv = sum(Fraction(c) * vals[k] for k, c in g.items())
+        if all(sum(Fraction(c) * vals[k] for k, c in f.items()) < gv for f in fs):
+            return vals
         return None
 
     def candidate_points(self, syms: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, int]]:
@@ -357,15 +402,25 @@ class OrderEngine:
         return out[:24]
 
     def _numeric_args(self, k: int, pt: dict) -> tuple[Fraction, ...] | None:
+        key = (k, tuple(sorted((str(s), v) for s, v in pt.items())))
+        if key in self._num_cache:
+            return self._num_cache[key]
         e = self.table.exprs[k]
-        vals = []
-        for a in e.args:  # type: ignore[union-attr]
+        vals: list[Fraction] | None = []
+        for a, lin in zip(e.args, self._lins(k)):  # type: ignore[union-attr]
+            if lin is not None and (lin[0] is None or lin[0] in pt):
+                s, ca, cb = lin
+                vals.append(cb if s is None else ca * pt[s] + cb)  # type: ignore[union-attr]
+                continue
             v = a.subs(pt) if a.free_symbols else a
             f = _frac(v) if v.is_Rational else None
             if f is None:
-                return None
-            vals.append(f)
-        return tuple(vals)
+                vals = None
+                break
+            vals.append(f)  # type: ignore[union-attr]
+        out = None if vals is None else tuple(vals)
+        self._num_cache[key] = out
+        return out
 
     def _lp_counterexample(self, fs, g, atoms, pt) -> dict[int, Fraction] | None:
         import numpy as np

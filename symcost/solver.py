@@ -71,12 +71,18 @@ def _atom_score(table: AtomTable, k: int, point, scores: list[float]) -> float:
     res = table.residuals[k]
     if res is not None:
         return max(sum(float(c) * scores[a] for a, c in r) for r in res)
+    from .order import _linear
+
     val = 1.0
     for a in table.exprs[k].args:  # type: ignore[union-attr]
-        try:
-            x = float(a.subs(point)) if a.free_symbols else float(a)
-        except TypeError:
-            x = 1.0
+        lin = _linear(a)
+        if lin is not None and (lin[0] is None or lin[0] in point):
+            x = float(lin[2] if lin[0] is None else lin[1] * point[lin[0]] + lin[2])
+        else:
+            try:
+                x = float(a.subs(point)) if a.free_symbols else float(a)
+            except TypeError:
+                x = 1.0
         val *= max(x, 0.0) + 1.0
     return val
 
@@ -120,7 +126,9 @@ def longest_path(dag: Dag, costs: Sequence[Form], engine: OrderEngine,
             remaining[u] += 1
     syms = sorted({s for k in range(1, len(table)) if table.exprs[k] is not None
                    for s in table.exprs[k].free_symbols}, key=str)  # type: ignore[union-attr]
-    scorer = _Scorer(table, engine.assume.default_point(syms) if syms else {})
+    low = engine.assume.default_point(syms) if syms else {}
+    high = {k: (engine.assume.of(k).hi or max(1024 * v, 4096)) for k, v in low.items()}
+    scorer = (_Scorer(table, low), _Scorer(table, high))
     value: list[Form | None] = [None] * n
     back = [-1] * n
     undecided: dict[int, list[int]] = {}
@@ -212,10 +220,16 @@ def _join(v: int, ps: Sequence[int], value, back, undecided, groups, engine: Ord
     return out
 
 
+def _depth(a: Form, b: Form) -> int:
+    """Case splits on Max terms only for small residuals (they multiply the work)."""
+    return 2 if len(a) + len(b) <= 16 else 0
+
+
 def _prune(residuals: list[Form], engine: OrderEngine, scorer) -> tuple[list[bool], list[int | None]]:
     """Which residuals survive (not covered by another one or by a convex combination)."""
     n = len(residuals)
-    scores = [scorer(r) for r in residuals]
+    scores = [scorer[0](r) for r in residuals]
+    scores2 = [scorer[1](r) for r in residuals]
     idx = sorted(range(n), key=lambda i: -scores[i])
     kept = [False] * n
     dominated_by: list[int | None] = [None] * n
@@ -224,7 +238,8 @@ def _prune(residuals: list[Form], engine: OrderEngine, scorer) -> tuple[list[boo
         dom = None
         for j in survivors:
             if scores[j] + _EPS * (1 + abs(scores[j])) >= scores[i] and \
-                    engine.geq(residuals[j], residuals[i]):
+                    scores2[j] + _EPS * (1 + abs(scores2[j])) >= scores2[i] and \
+                    engine.geq(residuals[j], residuals[i], depth=_depth(residuals[i], residuals[j])):
                 dom = j
                 break
         if dom is None:
@@ -236,15 +251,21 @@ def _prune(residuals: list[Form], engine: OrderEngine, scorer) -> tuple[list[boo
     for i in list(survivors):
         for j in survivors:
             if j != i and kept[j] and kept[i] and abs(scores[j] - scores[i]) <= \
-                    _EPS * (1 + abs(scores[j])) and engine.geq(residuals[j], residuals[i]):
+                    _EPS * (1 + abs(scores[j])) and \
+                    engine.geq(residuals[j], residuals[i], depth=_depth(residuals[i], residuals[j])):
                 kept[i] = False
                 dominated_by[i] = j
                 break
     alive = [i for i in range(n) if kept[i]]
-    if 3 <= len(alive) <= 8:
+    if 3 <= len(alive) <= 6 and sum(len(residuals[i]) for i in alive) <= 24:
         for i in list(alive):
-            others = [residuals[j] for j in alive if j != i and kept[j]]
-            if len(others) >= 2 and engine.convex_cover(others, residuals[i]) is not None:
+            rest = [j for j in alive if j != i and kept[j]]
+            # a convex combination of the others is at most their max under any valuation
+            if len(rest) < 2 or scores[i] > max(scores[j] for j in rest) * (1 + _EPS) or \
+                    scores2[i] > max(scores2[j] for j in rest) * (1 + _EPS):
+                continue
+            others = [residuals[j] for j in rest]
+            if engine.convex_cover(others, residuals[i]) is not None:
                 kept[i] = False
                 dominated_by[i] = -1  # by a convex combination of the others
                 alive.remove(i)

@@ -71,14 +71,11 @@ def check(dag, nodes, costs, devices, edges, seed, mode):
                                   lambda x: sympy.S.Zero)
                 weights.append((nid, cost.substitute(c, pt)))
             oracle = numeric_longest_path(weights, edges + extra)
-            full = expr
-            if defs and keep_comm:
-                for sym, body in reversed(list(defs.items())):
-                    full = full.subs(sym, body)
-            elif keep_comm is False and r.compute.definitions:
-                for sym, body in reversed(list(r.compute.definitions.items())):
-                    full = full.subs(sym, body)
-            assert cost.substitute(full, pt) == oracle, (mode, keep_comm, expr)
+            # named terms (nested form) are evaluated in their order, T_1 first
+            env = dict(pt)
+            for sym, body in (defs if keep_comm else r.compute.definitions).items():
+                env[sym] = cost.substitute(body, env)
+            assert cost.substitute(expr, env) == oracle, (mode, keep_comm, expr)
 
 
 SETTINGS = settings(max_examples=60, deadline=None,
