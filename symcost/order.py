@@ -340,10 +340,13 @@ class OrderEngine:
 
     # -- counterexamples
     def counterexample(self, fs: Sequence[Mapping[int, Coef]], g: Mapping[int, Coef],
-                       points: Iterable[dict[sympy.Symbol, int]] | None = None
-                       ) -> tuple[dict, dict[int, Fraction]] | None:
-        """A point and monotone atom values with ``g > f`` for every ``f`` in ``fs``."""
-        atoms = sorted({k for f in fs for k in f} | set(g))
+                       points: Iterable[dict[sympy.Symbol, int]] | None = None,
+                       extra: Iterable[int] = ()) -> tuple[dict, dict[int, Fraction]] | None:
+        """A point and monotone atom values with ``g > f`` for every ``f`` in ``fs``.
+
+        The values cover the atoms of ``fs``, ``g`` and ``extra`` (so that they are one
+        monotone assignment of every atom the caller shows)."""
+        atoms = sorted({k for f in fs for k in f} | set(g) | set(extra))
         if any(self.table.is_max(k) for k in atoms):
             return None
         syms = sorted({s for k in atoms if k != CONST
@@ -640,13 +643,13 @@ def _engine_geq(eng: OrderEngine, a: list[Form], b: list[Form]
                 all_covers += [Cover(t.exprs[j], t.exprs[i], Fraction(c)) for j, i, c in flows]
                 done = True
         if not done:
-            cx = eng.counterexample(a, g)
+            cx = eng.counterexample(a, g, extra=[k for f in b for k in f])
             if cx is None:
                 return None, None
             pt, vals = cx
             values = {t.exprs[k]: v for k, v in vals.items() if k != CONST}
             left = max(sum(Fraction(c) * vals[k] for k, c in f.items()) for f in a)
-            right = sum(Fraction(c) * vals[k] for k, c in g.items())
+            right = max(sum(Fraction(c) * vals[k] for k, c in f.items()) for f in b)
             return None, Counterexample(dict(pt), values, left, right)
     return Certificate(tuple(all_covers), weights, method), None
 
@@ -680,12 +683,39 @@ def compare(a: sympy.Expr | str, b: sympy.Expr | str, assume: Iterable[str] = ()
     eb = parse_expr(b) if isinstance(b, str) else sympy.sympify(b)
     assumptions = Assumptions.parse(assume)
     table = AtomTable()
-    fa, fb = _linear_sides(_signed_forms(ea, table), _signed_forms(eb, table))
+    oa, ob = _signed_forms(ea, table), _signed_forms(eb, table)
+    fa, fb = _linear_sides(oa, ob)
     eng = OrderEngine(table, assumptions)
     ge_cert, ge_cx = _engine_geq(eng, fa, fb)
     le_cert, le_cx = _engine_geq(eng, fb, fa)
-    if le_cx is not None:  # reported from the left/right point of view of the caller
-        le_cx = Counterexample(le_cx.point, le_cx.values, le_cx.right, le_cx.left)
+
+    def restate(cx: Counterexample | None) -> Counterexample | None:
+        """Values of the caller's own expressions (before common terms were cancelled)."""
+        if cx is None:
+            return None
+        vals = {CONST: Fraction(1)}
+        vals.update({table.atom(k): v for k, v in cx.values.items()})
+        # atoms cancelled on both sides: the least value that keeps the order monotone
+        missing = sorted({k for f in oa + ob for k in f if k not in vals})
+        for k in missing:
+            ak = eng._numeric_args(k, cx.point)
+            best = Fraction(0)
+            for j, v in list(vals.items()):
+                if j == CONST or table.family[j] != table.family[k]:
+                    continue
+                aj = eng._numeric_args(j, cx.point)
+                if ak is not None and aj is not None and len(ak) == len(aj) and \
+                        all(x >= y for x, y in zip(ak, aj)):
+                    best = max(best, v)
+            vals[k] = best
+        values = dict(cx.values)
+        values.update({table.exprs[k]: v for k, v in vals.items()
+                       if k != CONST and table.exprs[k] not in values})
+        left = max(sum(Fraction(c) * vals[k] for k, c in f.items()) for f in oa)
+        right = max(sum(Fraction(c) * vals[k] for k, c in f.items()) for f in ob)
+        return Counterexample(cx.point, values, left, right)
+
+    ge_cx, le_cx = restate(ge_cx), restate(le_cx)
     if ge_cert and le_cert:
         verdict = "=="
     elif ge_cert:
