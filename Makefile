@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	mkdir -p reports
 	$(PY) -m symcost analyze examples/ma_separation.yaml --format json -o reports/ma_separation.json
 	$(PY) -m symcost analyze examples/ma_separation.yaml --format md -o reports/ma_separation.md
 	@echo "--- runtime (device concurrency, compute only) ---"
