@@ -8,18 +8,34 @@ from .analysis import AnalysisResult, ForkJoin, PathStep, analyze
 from .constraints import Assumptions
 from .costmodels import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
 from .dag import Dag, DagBuilder, Kind, Matmul, Node, Source
-from .diagnostics import Diagnostic, Level
-from .errors import (ConstraintError, CostError, CycleError, ExpressionError, InputError,
-                     SymcostError)
-from .exprparse import parse_constraint, parse_expr
-from .loader import load, register_reader
 from .deployments import compare_deployments
+from .diagnostics import Diagnostic, Level
+from .errors import (
+                     ConstraintError,
+                     CostError,
+                     CycleError,
+                     ExpressionError,
+                     InputError,
+                     SymcostError,
+)
 from .evaluate import evaluate, evaluate_result
+from .exprparse import parse_constraint, parse_expr
 from .info import dag_info
+from .loader import load, register_reader
 from .order import Certificate, Comparison, Counterexample, compare
 from .printing import to_latex, to_text
-from .symbols import (AllGather, AllReduce, AllToAll, B, Broadcast, Get_Time, ReduceScatter,
-                      SendRecv, declare_atom, declare_symbol)
+from .symbols import (
+                     AllGather,
+                     AllReduce,
+                     AllToAll,
+                     B,
+                     Broadcast,
+                     Get_Time,
+                     ReduceScatter,
+                     SendRecv,
+                     declare_atom,
+                     declare_symbol,
+)
 
 __all__ = [
     "__version__",

@@ -146,7 +146,7 @@ class Assumptions:
                 hi = b.hi if b.hi is not None else max(b.lo * 1024, b.lo + 4096)
                 pt[s] = {"lo": b.lo, "hi": hi, "mid": (b.lo + hi) // 2}[pick]
             pts.append(pt)
-        for i, s in enumerate(syms):  # one symbol high, the others low, and vice versa
+        for i in range(len(syms)):  # one symbol high, the others low, and vice versa
             for pick in ("lo", "hi"):
                 pt = {}
                 for j, t in enumerate(syms):

@@ -8,9 +8,10 @@ import json
 
 import pytest
 import sympy
-from conftest import ROOT, run_cli
 
 from symcost.symbols import AllReduce, B, Broadcast, Get_Time
+
+from conftest import ROOT, run_cli
 
 EXAMPLE = str(ROOT / "examples" / "ma_separation.yaml")
 PEAK, BW, LBW, ALPHA = 989.5e12, 3.35e12, 450e9, 2e-6
