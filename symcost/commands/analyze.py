@@ -8,11 +8,13 @@ import json
 from .. import __version__
 from ..analysis import analyze
 from ..loader import load
+from ..picture import draw
 from ..render import render
+from ..report import report_context
 from ._dagopts import add_dag_options, load_options
 from ._output import write_output
 
-FORMATS = ("text", "json", "md")
+FORMATS = ("text", "json", "md", "tex", "dot", "svg", "png")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="bound on a symbol, e.g. 'B>=8' (repeatable)")
     p.add_argument("--no-comm", action="store_true",
                    help="communication costs zero in the runtime too")
+    p.add_argument("--fragment", action="store_true",
+                   help="with --format tex: a fragment to \\input, not a complete document")
     add_dag_options(p)
     p.set_defaults(run=run)
 
@@ -36,13 +40,18 @@ def run(args: argparse.Namespace) -> int:
     result = analyze(dag, args.concurrency, args.assume, communication=not args.no_comm)
     data = result.to_dict()
     if args.format == "json":
-        text = json.dumps(data, indent=2)
+        text: str | bytes = json.dumps(data, indent=2)
+    elif args.format in ("md", "tex"):
+        ctx = report_context(result, source=args.dag)
+        text = render(f"analysis.{args.format}.j2", fragment=args.fragment, **ctx)
+    elif args.format in ("dot", "svg", "png"):
+        text = draw(result, args.format, source=args.dag)
     else:
         ctx = {"r": data, "version": __version__, "source": args.dag,
                "description": dag.meta.get("description", ""),
                "devices": _ranges(dag.devices()),
                "undecided": sum(s["undecided"] for s in data["critical_path_costs"])}
-        text = render("analysis.md.j2" if args.format == "md" else "analysis.txt.j2", **ctx)
+        text = render("analysis.txt.j2", **ctx)
     write_output(text, args.output)
     return 0
 
