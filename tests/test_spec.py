@@ -102,3 +102,20 @@ def test_unknown_extension_and_missing_file(tmp_path):
         proc = run_cli("analyze", str(path))
         assert proc.returncode == 2 and needle in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_user_atoms_and_symbols(tmp_path):
+    spec = tmp_path / "u.yaml"
+    spec.write_text(
+        "symbols: [S]\n"
+        "atoms:\n  - {name: Dequant, arity: 2}\n"
+        "nodes:\n"
+        "  - {id: a, matmul: ['B*S', 64, 64]}\n"
+        "  - {id: l, cost: 'Dequant(B*S, 8)'}\n"
+        "  - {id: r, cost: 'Dequant(B*S, 4)'}\n"
+        "  - {id: t}\n"
+        "edges:\n  - [a, l, t]\n  - [a, r, t]\n")
+    r = analyze(load(spec), "dag")
+    # Dequant(B*S, 8) covers Dequant(B*S, 4): the r branch is dominated
+    assert r.runtime == parse_expr("Get_Time(B*S, 64, 64) + Dequant(B*S, 8)")
+    assert [b.pred for b in r.branches[0].branches if not b.kept] == ["r"]
