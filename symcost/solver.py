@@ -101,6 +101,24 @@ class _Scorer:
         return sum(float(c) * s[k] for k, c in form.items())
 
 
+def merged_predecessors(dag: Dag, extra_edges: Sequence[tuple[int, int]] = ()
+                        ) -> list[list[int]]:
+    """Predecessor lists of the DAG plus ``extra_edges`` (shared lists where unchanged)."""
+    if not extra_edges:
+        return dag.pred
+    preds = list(dag.pred)  # copies only the outer list; inner lists copied on write
+    copied: set[int] = set()
+    for u, v in extra_edges:
+        pv = preds[v]
+        if u in pv:
+            continue
+        if v not in copied:
+            pv = preds[v] = list(pv)
+            copied.add(v)
+        pv.append(u)
+    return preds
+
+
 def longest_path(dag: Dag, costs: Sequence[Form], engine: OrderEngine,
                  extra_edges: Sequence[tuple[int, int]] = (),
                  order: Sequence[int] | None = None) -> Solution:
@@ -115,11 +133,7 @@ def longest_path(dag: Dag, costs: Sequence[Form], engine: OrderEngine,
     n = len(dag.nodes)
     if order is None:
         order = dag.topological_order()
-    preds: list[list[int]] = [list(p) for p in dag.pred] if extra_edges else dag.pred
-    if extra_edges:
-        for u, v in extra_edges:
-            if u not in preds[v]:
-                preds[v].append(u)
+    preds = merged_predecessors(dag, extra_edges)
     remaining = [0] * n
     for v in range(n):
         for u in preds[v]:
@@ -182,18 +196,25 @@ def longest_path(dag: Dag, costs: Sequence[Form], engine: OrderEngine,
 def _join(v: int, ps: Sequence[int], value, back, undecided, groups, engine: OrderEngine,
           scorer) -> Form:
     """Value of join node ``v`` from its predecessors' forms; records the comparison."""
-    distinct: dict[FrozenForm, tuple[int, Form]] = {}
-    for u in ps:  # predecessors in position order decide representatives
-        f = value[u]
-        key = freeze(f)
-        got = distinct.get(key)
-        if got is None or u < got[0]:
-            distinct[key] = (u, f)
-    if len(distinct) == 1:
-        (u, f), = distinct.values()
+    if len(ps) <= 4:  # few predecessors: plain dict equality, no sorting
+        cands: list[tuple[int, Form]] = []
+        for u in sorted(ps):  # the first in position order represents equal forms
+            f = value[u]
+            if not any(f == g for _, g in cands):
+                cands.append((u, f))
+    else:
+        distinct: dict[FrozenForm, tuple[int, Form]] = {}
+        for u in ps:
+            f = value[u]
+            key = freeze(f)
+            got = distinct.get(key)
+            if got is None or u < got[0]:
+                distinct[key] = (u, f)
+        cands = sorted(distinct.values(), key=lambda uf: uf[0])
+    if len(cands) == 1:
+        u, f = cands[0]
         back[v] = u
         return dict(f)
-    cands = sorted(distinct.values(), key=lambda uf: uf[0])
     forms = [f for _, f in cands]
     common = common_part(forms)
     residuals = [subtract(f, common) for f in forms]
