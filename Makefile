@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(PY) -m symcost analyze examples/ma_separation.yaml --format text
 
 reports: demo
+	$(PY) scripts/make_reports.py
 
 test: $(STAMP)
 	$(PY) -m pytest -q

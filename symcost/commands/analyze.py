@@ -6,7 +6,7 @@ import argparse
 import json
 
 from .. import __version__
-from ..analysis import analyze
+from ..analysis import AnalysisResult, analyze
 from ..loader import load
 from ..picture import draw
 from ..render import render
@@ -38,22 +38,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, **load_options(args))
     result = analyze(dag, args.concurrency, args.assume, communication=not args.no_comm)
-    data = result.to_dict()
-    if args.format == "json":
-        text: str | bytes = json.dumps(data, indent=2)
-    elif args.format in ("md", "tex"):
-        ctx = report_context(result, source=args.dag)
-        text = render(f"analysis.{args.format}.j2", fragment=args.fragment, **ctx)
-    elif args.format in ("dot", "svg", "png"):
-        text = draw(result, args.format, source=args.dag)
-    else:
-        ctx = {"r": data, "version": __version__, "source": args.dag,
-               "description": dag.meta.get("description", ""),
-               "devices": _ranges(dag.devices()),
-               "undecided": sum(s["undecided"] for s in data["critical_path_costs"])}
-        text = render("analysis.txt.j2", **ctx)
+    text = format_result(result, args.format, source=args.dag, fragment=args.fragment)
     write_output(text, args.output)
     return 0
+
+
+def format_result(result: AnalysisResult, fmt: str, source: str | None = None,
+                  fragment: bool = False) -> str | bytes:
+    """``result`` in one of :data:`FORMATS` (what ``symcost analyze --format`` writes)."""
+    data = result.to_dict()
+    if fmt == "json":
+        return json.dumps(data, indent=2)
+    if fmt in ("md", "tex"):
+        ctx = report_context(result, source=source)
+        return render(f"analysis.{fmt}.j2", fragment=fragment, **ctx)
+    if fmt in ("dot", "svg", "png"):
+        return draw(result, fmt, source=source)
+    ctx = {"r": data, "version": __version__, "source": source or result.dag.source,
+           "description": result.dag.meta.get("description", ""),
+           "devices": _ranges(result.dag.devices()),
+           "undecided": sum(s["undecided"] for s in data["critical_path_costs"])}
+    return render("analysis.txt.j2", **ctx)
 
 
 def _ranges(devs: list[int]) -> str:
