@@ -267,8 +267,12 @@ def _runtime(dag: Dag, sol: Solution, engine: OrderEngine) -> Runtime:
     names: dict[int, sympy.Expr] = {}
     definitions: dict[sympy.Symbol, sympy.Expr] = {}
     if nested:
+        taken = {str(s) for e in table.exprs if e is not None for s in e.free_symbols}
+        prefix = "T_"
+        while any(t.startswith(prefix) for t in taken):
+            prefix = "T" + prefix  # never clash with a symbol of the DAG
         for n, k in enumerate(sorted(used, key=lambda k: (table.depth[k], k)), start=1):
-            names[k] = sympy.Symbol(f"T_{n}", positive=True)
+            names[k] = sympy.Symbol(f"{prefix}{n}", positive=True)
         for k in sorted(used, key=lambda k: (table.depth[k], k)):
             res = table.residuals[k]
             definitions[names[k]] = max_of([table.to_sympy(dict(r), names)
