@@ -34,7 +34,10 @@ from .dims import ALIASES, Scale, Tensor
 from .errors import InputError
 from .gpus import GpuSpec, gpu_in_cluster_label, gpu_in_id
 from .labels import LabelInfo, normalize, split_label
+from .params import Parameters, collect
+from .repeats import apply_repeats
 from .rules import Context, CostResult, Rule, RuleTable, load_rules
+from .salvage import salvage_text
 from .symbols import declare_symbol
 
 MAX_BYTES = 64 << 20
@@ -52,7 +55,10 @@ _STAGE_ID = re.compile(r"(?i)(?:^|_)(?:s|stage|pp)_?(\d+)(?:_|$)")
 
 
 def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | None = None,
-             symbols: dict[str, str] | None = None) -> Dag:
+             symbols: dict[str, str] | None = None, sets: dict[str, str] | None = None,
+             params: str | os.PathLike[str] | None = None,
+             repeat: dict[str, int] | None = None, salvage: bool = False,
+             break_cycles: bool = False) -> Dag:
     """Read a Graphviz DOT deployment DAG.
 
     Parameters
@@ -60,6 +66,13 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     path : file name of the ``.dot`` / ``.gv`` file.
     rules : optional YAML file of extra operation rules (put before the built-in ones).
     symbols : dimension names to make symbolic, e.g. ``{"seq_len": "S"}``.
+    sets : model parameters by name (``--set``), e.g. ``{"expert_hidden": "16384"}``;
+        names that are no model parameter are left alone (``symcost eval`` binds them).
+    params : a JSON/YAML file of model parameters (``--params``); ``sets`` win over it.
+    repeat : ``{node id or "u->v": count}`` (``--repeat``): how often an abbreviated
+        block repeats (states or corrects what the graph says).
+    salvage : recover what parses from a file with syntax errors (``--salvage``).
+    break_cycles : remove one back-edge per cycle instead of refusing (``--break-cycles``).
 
     Raises
     ------
@@ -72,9 +85,22 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     file = str(path)
     table = load_rules(rules)
     roles = _symbol_roles(symbols, file)
+    taken = {str(s) for s in roles.values()}
+    model = collect({k: v for k, v in (sets or {}).items() if k not in taken}, params)
+    model.unmapped += [k for k in (sets or {}) if k in taken]
     text = _read_text(Path(path), file)
-    graph, notes = _parse(text, file)
-    return _Builder(graph, text, file, table, roles, notes).build()
+    salvaged: list[str] | None = None
+    try:
+        graph, notes = _parse(text, file)
+    except InputError as err:
+        if not salvage:
+            raise
+        text, salvaged = salvage_text(text, err, file)
+        graph, notes = _parse(text, file)
+    b = _Builder(graph, text, file, table, roles, notes)
+    b.model, b.repeat, b.break_cycles, b.salvaged = model, dict(repeat or {}), break_cycles, \
+        salvaged
+    return b.build()
 
 
 # -- reading and parsing ---------------------------------------------------------------
@@ -213,6 +239,10 @@ class _Builder:
         self.infos: list[LabelInfo] = []
         self.rules: list[Rule | None] = []
         self.cost_cache: dict[tuple, CostResult] = {}
+        self.model = Parameters({}, [], [], [])
+        self.repeat: dict[str, int] = {}
+        self.break_cycles = False
+        self.salvaged: list[str] | None = None
 
     # -- helpers
     def _add(self, d: Diagnostic) -> None:
@@ -228,6 +258,13 @@ class _Builder:
                              "'digraph' with '->' edges", file=self.file)
         if g.number_of_nodes() == 0:
             raise InputError("the graph has no nodes", file=self.file)
+        if self.salvaged is not None:
+            self.dag.meta["salvaged"] = True
+            self.dag.meta["salvage"] = list(self.salvaged)
+            self._add(warning("SALVAGED: the file has syntax errors; analyzed only what "
+                              "parses (" + "; ".join(self.salvaged[:_LIST_MAX])
+                              + (", ..." if len(self.salvaged) > _LIST_MAX else "") + ")",
+                              file=self.file, code="salvaged"))
         for msg in self.notes:
             self._add(warning(f"Graphviz: {msg}", file=self.file, code="graphviz"))
         clusters = self._clusters()
@@ -237,11 +274,16 @@ class _Builder:
         if self.dag.num_edges == 0 and len(self.dag) > 1:
             raise InputError(f"no edges: {len(self.dag)} nodes and no data flow between them",
                              file=self.file)
+        if self.break_cycles:
+            self._break_cycles()
         self.dag.topological_order()  # raises CycleError naming the cycle
         self._resolve_all_gpus()
         scale = self._scale()
         self._costs(scale)
         self._check_dims(scale)
+        self._parameters()
+        for d in apply_repeats(self.dag, self.repeat, self.file):
+            self._add(d)
         self._summary(clusters)
         self.dag.diagnostics.extend(self.diag)
         return self.dag
@@ -363,7 +405,11 @@ class _Builder:
             while eh is not None:
                 u, v = _s(gv.agnameof(gv.agtail(eh))), _s(gv.agnameof(gv.aghead(eh)))
                 iu, iv = dag.index[u], dag.index[v]
-                if (iu, iv) in dag.edge_attrs:
+                if iu == iv and self.break_cycles:
+                    dag.meta.setdefault("broken_edges", []).append([u, v])
+                    self._add(warning(f"self-loop {u!r} -> {v!r} removed (--break-cycles)",
+                                      file=self.file, node=u, code="cycle-broken"))
+                elif (iu, iv) in dag.edge_attrs:
                     dup += 1
                 else:
                     attrs = {}
@@ -417,17 +463,75 @@ class _Builder:
                            file=self.file, code="batch"))
         return Scale(entry, self.roles)
 
-    def _inherited(self, i: int) -> Tensor | None:
-        for j in sorted(self.dag.pred[i]):
-            out = self.infos[j].output
-            if out is not None:
-                return out
-        return None
+    def _shapes(self) -> tuple[list[Tensor | None], list[Tensor | None]]:
+        """Input and output of every node, missing sides taken from neighbours.
+
+        An input the label lacks is the (effective) output of the first predecessor
+        that has one; ``Output: [same]`` is the input, and so is the missing output of
+        an element-wise node; a still-missing output is the first successor's input.
+        What was inferred for a node with a cost rule goes to ``attrs["inferred"]``.
+        """
+        dag, n = self.dag, len(self.dag)
+        ins: list[Tensor | None] = [None] * n
+        outs: list[Tensor | None] = [None] * n
+        how: dict[int, dict[str, str]] = defaultdict(dict)
+        order = dag.topological_order()
+        for i in order:
+            li, rule = self.infos[i], self.rules[i]
+            tin = None if _same(li.input) else li.input
+            if tin is None:
+                for j in sorted(dag.pred[i]):
+                    if outs[j] is not None:
+                        tin = outs[j]
+                        how[i]["input"] = f"[{tin.raw}] from {dag.nodes[j].id}"
+                        break
+            ins[i] = tin
+            tout = li.output
+            if _same(tout):
+                tout = tin
+                if tin is not None:
+                    how[i]["output"] = f"[{tin.raw}] (written 'same')"
+            elif tout is None and rule is not None and rule.kind == Kind.ELEMENTWISE:
+                tout = tin
+            outs[i] = tout
+        for i in reversed(order):
+            if outs[i] is None:
+                for j in sorted(dag.succ[i]):
+                    t = self.infos[j].input
+                    if t is not None and not _same(t):
+                        outs[i] = t
+                        how[i]["output"] = f"[{t.raw}] from {dag.nodes[j].id}"
+                        break
+        shown: list[str] = []
+        for i, parts in how.items():
+            rule = self.rules[i]
+            if rule is None or rule.cost == "zero":
+                continue
+            node = dag.nodes[i]
+            node.attrs["inferred"] = dict(parts)
+            shown.append(node.id)
+        if shown:
+            ids = sorted(shown, key=dag.index.__getitem__)
+            first = dag.nodes[dag.index[ids[0]]]
+            what = "; ".join(f"{k} {v}" for k, v in first.attrs["inferred"].items())
+            self._add(info(f"shapes inferred from neighbours for {len(ids)} node(s), e.g. "
+                           f"{first.id!r}: {what}", file=self.file, node=first.id,
+                           nodes=tuple(ids[:_LIST_MAX]), code="inferred"))
+        return ins, outs
+
+    def _experts_seen(self, i: int) -> int | None:
+        from .rules import _EXPERT
+
+        n = sum(1 for j in self.dag.succ[i]
+                if self.rules[j] is not None and self.rules[j].cost in ("mlp", "gated_mlp")
+                and _EXPERT.search(self.infos[j].name or self.dag.nodes[j].id))
+        return n if n >= 2 else None
 
     def _costs(self, scale: Scale) -> None:
         unknown: list[int] = []
         no_gpu: list[str] = []
         notes: dict[str, list[str]] = defaultdict(list)
+        assumed: dict[str, tuple[str, list[str]]] = {}
         for i, node in enumerate(self.dag.nodes):
             linfo = self.infos[i]
             rule, how = self.table.classify(linfo.name, node.id, node.attrs.get("shape"))
@@ -442,15 +546,29 @@ class _Builder:
             if how == "shape":
                 self._add(info(f"classified as {rule.kind} by its shape only",
                                code="shape", **self._where(node)))
-            inherited = None if linfo.input is not None else self._inherited(i)
+        ins, outs = self._shapes()
+        params = self.model.by_role
+        for i, node in enumerate(self.dag.nodes):
+            rule = self.rules[i]
+            if rule is None:
+                continue
+            linfo = self.infos[i]
+            inherited = ins[i] if linfo.input is None or _same(linfo.input) else None
+            out = outs[i] if linfo.output is None or _same(linfo.output) else None
+            seen = self._experts_seen(i) if rule.cost == "router" else None
             key = (rule.name, linfo.key,
                    inherited.raw if inherited is not None else None,
+                   out.raw if out is not None else None, seen,
                    len(node.devices) if rule.cost == "comm" else 0)
             res = self.cost_cache.get(key)
             if res is None:
-                res = _apply(rule, Context(linfo, scale, inherited, len(node.devices), rule))
+                res = _apply(rule, Context(linfo, scale, inherited, len(node.devices), rule,
+                                           params, seen, out))
                 self.cost_cache[key] = res
             node.cost, node.matmuls = res.cost, res.matmuls
+            for akey, msg in res.assumed:
+                assumed.setdefault(akey, (msg, []))[1].append(node.id)
+                node.attrs.setdefault("assumed", []).append(msg)
             if res.problem:
                 self._add(warning(res.problem, code="dims", **self._where(node)))
             if res.cost != 0:
@@ -468,11 +586,58 @@ class _Builder:
         for note, ids in notes.items():
             self._add(info(f"{note} ({len(ids)} node(s))", file=self.file, node=ids[0],
                            nodes=tuple(ids[:_LIST_MAX]), code="dims"))
+        used_roles = set()
+        for akey, (msg, ids) in assumed.items():
+            kind, _, what = akey.partition(":")
+            if kind == "param":
+                used_roles.add(what)
+            code = {"symbol": "symbol", "param": "parameter", "count": "count"}[kind]
+            self._add(info(f"{msg} ({len(ids)} node(s))", file=self.file, node=ids[0],
+                           nodes=tuple(ids[:_LIST_MAX]), code=code))
+        self.dag.meta["assumed"] = [{"code": k.partition(":")[0], "message": m,
+                                     "nodes": len(ids)} for k, (m, ids) in assumed.items()]
+        for rec in self.model.records:
+            rec["used"] = rec["role"] in used_roles
         if no_gpu:
             shown = ", ".join(no_gpu[:_LIST_MAX]) + (", ..." if len(no_gpu) > _LIST_MAX else "")
             self._add(warning(f"{len(no_gpu)} node(s) without a GPU (not serialized with "
                               f"others): {shown}", file=self.file, node=no_gpu[0],
                               nodes=tuple(no_gpu), code="no-gpu"))
+
+    def _parameters(self) -> None:
+        """Record the model parameters given, and say which were not used."""
+        m = self.model
+        self.dag.meta["parameters"] = [
+            {"name": r["name"], "value": r["value"], "source": r["source"],
+             "role": r["role"], "used": r["used"]} for r in m.records]
+        for msg in m.notes:
+            self._add(info(msg, file=self.file, code="parameter"))
+        for r in m.records:
+            if not r["used"]:
+                self._add(info(f"parameter {r['name']}={r['value']} ({r['source']}) not "
+                               "used: no label lacks that size", file=self.file,
+                               code="parameter"))
+        for name in m.unmapped:
+            self._add(info(f"--set {name}: not a model parameter of the DOT reader; left "
+                           "for binding a symbol (symcost eval)", file=self.file,
+                           code="parameter"))
+
+    def _break_cycles(self) -> None:
+        dag = self.dag
+        while True:
+            cyc = dag.find_cycle()
+            if not cyc:
+                return
+            u, v = cyc[-1], cyc[0]
+            iu, iv = dag.index[u], dag.index[v]
+            dag.succ[iu].remove(iv)
+            dag.pred[iv].remove(iu)
+            del dag.edge_attrs[(iu, iv)]
+            dag.meta.setdefault("broken_edges", []).append([u, v])
+            self._add(warning(f"cycle {' -> '.join([*cyc, cyc[0]])}: removed the back-edge "
+                              f"{u!r} -> {v!r} (--break-cycles)", file=self.file,
+                              line=dag.nodes[iv].source.line, node=u, nodes=(u, v),
+                              code="cycle-broken"))
 
     def _check_dims(self, scale: Scale) -> None:
         """Warn when a producer's output and its consumer's input differ."""
@@ -508,8 +673,15 @@ class _Builder:
         comps = _components(dag)
         dag.meta["components"] = comps
         if comps > 1:
-            self._add(info(f"{comps} weakly connected components", file=self.file,
+            self._add(info(f"{comps} disconnected parts (weakly connected components); the "
+                           "runtime is the longest path over all of them", file=self.file,
                            code="components"))
+
+
+def _same(t: Tensor | None) -> bool:
+    """``[same]``, ``[same as input]``: the output repeats the input."""
+    return t is not None and t.raw.strip().lower() in ("same", "same as input", "unchanged",
+                                                        "same as in", "same shape")
 
 
 def _s(value: bytes | str | None) -> str:

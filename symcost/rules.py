@@ -58,6 +58,9 @@ class CostResult:
     cost: sympy.Expr = sympy.S.Zero
     matmuls: tuple[Matmul, ...] = ()
     problem: str | None = None
+    #: what was assumed for sizes the label does not give: (key, message) pairs, e.g.
+    #: ``("symbol:F_expert", "...")``, ``("param:ffn_expert", "...")``, ``("count:E", ...)``
+    assumed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -223,13 +226,22 @@ class Context:
     inherited: Tensor | None = None
     group: int = 0
     rule: Rule | None = None
+    #: model parameters by role (``ffn``, ``ffn_expert``, ``experts``, ``hidden``, ...):
+    #: (value, source) pairs from ``--set`` / ``--params``
+    params: dict[str, tuple[sympy.Expr, str]] = field(default_factory=dict)
+    #: experts the graph shows behind a router gate (its expert successors), or None
+    experts_seen: int | None = None
+    #: output taken from a neighbour when the label has none (or writes ``[same]``)
+    inferred_output: Tensor | None = None
 
     @property
     def input(self) -> Tensor | None:
-        return self.info.input or self.inherited
+        return self.inherited if self.inherited is not None else self.info.input
 
     @property
     def output(self) -> Tensor | None:
+        if self.inferred_output is not None:
+            return self.inferred_output
         return self.info.output
 
 
@@ -245,9 +257,35 @@ def _mm(m, k, n, count: int = 1, label: str = "") -> Matmul:
     return Matmul(m, k, n, count, label)
 
 
-def _result(mms: list[Matmul]) -> CostResult:
+def _result(mms: list[Matmul], assumed: tuple[tuple[str, str], ...] = ()) -> CostResult:
     return CostResult(sympy.Add(*[mm.count * Get_Time(mm.m, mm.k, mm.n) for mm in mms]),
-                      tuple(mms))
+                      tuple(mms), assumed=assumed)
+
+
+#: Symbol for a size no label gives, by role: never a guessed number.
+UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H"}
+_ROLE_TEXT = {"ffn_expert": "expert inner width", "ffn": "MLP inner width",
+              "experts": "expert count", "hidden": "hidden size"}
+
+
+def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]:
+    """A size the label lacks: the model parameter for ``role`` when given, else its
+    named symbol. Returns the value and what was assumed (key, message)."""
+    from .symbols import declare_symbol
+
+    what = _ROLE_TEXT.get(role, role)
+    if role in ctx.params:
+        value, source = ctx.params[role]
+        return value, (f"param:{role}", f"{what} not in the label: {value} from {source}")
+    name = UNKNOWN_SIZE_SYMBOL[role]
+    return declare_symbol(name), (f"symbol:{name}",
+                                  f"{what} not in the label: symbol {name} (give it with "
+                                  f"--set {_SET_NAME[role]}=N or --params FILE)")
+
+
+_SET_NAME = {"ffn_expert": "expert_hidden", "ffn": "ffn_hidden", "experts": "num_experts",
+             "hidden": "hidden_size"}
+_EXPERT = re.compile(r"(?i)\bexperts?\b|\bmoe\b")
 
 
 def _missing(what: str, **vals: sympy.Expr | None) -> CostResult:
@@ -295,9 +333,14 @@ def _mlp(ctx: Context, ups: int) -> CostResult:
     h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
     h_out = _first(sc.feature(tout, ("hidden",)), h)
     f = _ffn(ctx, h)
+    assumed: tuple[tuple[str, str], ...] = ()
+    if f is None and _positive(m, h):
+        role = "ffn_expert" if _EXPERT.search(ctx.info.name or "") else "ffn"
+        f, note = _unknown_size(ctx, role)
+        assumed = (note,)
     if not _positive(m, h, f, h_out):
         return _missing("an MLP (up [M, H] x [H, F], down [M, F] x [F, H])", M=m, H=h, F=f)
-    return _result([_mm(m, h, f, ups, "up"), _mm(m, f, h_out, 1, "down")])
+    return _result([_mm(m, h, f, ups, "up"), _mm(m, f, h_out, 1, "down")], assumed)
 
 
 def f_mlp(ctx: Context) -> CostResult:
@@ -377,9 +420,20 @@ def f_router(ctx: Context) -> CostResult:
     h = sc.feature(tin, ("hidden",))
     e_dim = ctx.info.find("experts")
     e = sc.value(e_dim) if e_dim is not None else sc.feature(tout)
+    assumed: tuple[tuple[str, str], ...] = ()
+    if (e is None or e == h) and _positive(m, h):
+        if "experts" in ctx.params:
+            e, note = _unknown_size(ctx, "experts")
+        elif ctx.experts_seen:
+            e = sympy.Integer(ctx.experts_seen)
+            note = ("count:E", f"expert count not in the label: E = {ctx.experts_seen}, "
+                               "the expert nodes the gate feeds")
+        else:
+            e, note = _unknown_size(ctx, "experts")
+        assumed = (note,)
     if not _positive(m, h, e) or h == e:
         return _missing("a router gate [M, H] x [H, E]", M=m, H=h, E=e if h != e else None)
-    return _result([_mm(m, h, e, 1, "router")])
+    return _result([_mm(m, h, e, 1, "router")], assumed)
 
 
 def f_comm(ctx: Context) -> CostResult:

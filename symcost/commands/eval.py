@@ -109,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
     result = analyze(dag, args.concurrency, args.assume)
     expr = result.runtime_compute_only if args.compute_only else result.runtime
     defs = result_definitions(result, compute_only=args.compute_only)
-    binds = _bindings(args.set)
+    taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
+             if p.get("source") == "--set"}  # model parameters the DOT reader applied
+    binds = _bindings([s for s in args.set if s.partition("=")[0].strip() not in taken])
     if binds:
         expr = expr.xreplace(binds)
         defs = {k: v.xreplace(binds) for k, v in defs.items()}
