@@ -29,10 +29,12 @@ MAX_CLONED_NODES = 200_000
 _NUM = r"(\d+)"
 _SAME_AS = re.compile(r"(?is)\blayers?\s*(\d+)\s*(?:-|–|—|to|\.\.)\s*(\d+)\b.*?\bsame\b.*?"
                       r"\blayer\s*(\d+)")
-_REPEATED = re.compile(r"(?i)\brepeated\s+(\d+)\s*(?:times|x|×)|\b(?:x|×)\s*(\d+)\s+layers\b"
-                       r"|\b(\d+)\s+(?:more\s+|identical\s+|similar\s+|additional\s+)?layers\b")
-_EDGE = re.compile(r"(?i)\b(\d+)\s+(?:more\s+|identical\s+|similar\s+|additional\s+)?"
-                   r"(?:transformer\s+)?layers?\b|\blayers?\s*(\d+)\s*(?:-|–|—|to)\s*(\d+)\b")
+_REPEATED = re.compile(r"(?i)\brepeated[ \t]+(\d+)[ \t]*(?:times|x|×)")
+_MORE_LAYERS = re.compile(r"(?i)\b(\d+)[ \t]+(?:more|identical|similar|additional|remaining)"
+                          r"[ \t]+(?:transformer[ \t]+)?layers\b")
+_EDGE = re.compile(r"(?i)\b(\d+)[ \t]+(?:more[ \t]+|identical[ \t]+|similar[ \t]+|"
+                   r"additional[ \t]+|remaining[ \t]+)?(?:transformer[ \t]+)?layers?\b|"
+                   r"\blayers?[ \t]*(\d+)[ \t]*(?:-|–|—|to)[ \t]*(\d+)\b")
 _ELISION = re.compile(r"(?i)^\s*(?:\.{3}|…|⋮|⋯)|continue[sd]?\s+(?:the\s+)?pattern|"
                       r"\bsimilar\s+for\b|\betc\.?\s*$")
 _PARALLEL = re.compile(r"(?i)\bmore\s+(?:experts?|gpus?|heads?|ranks?|devices?|shards?)\b")
@@ -57,8 +59,11 @@ def _marker(node: Node) -> tuple[int | None, int | None, str] | None:
         a, b, ref = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return b - a + 1, ref, f"'Layers {a}-{b}: same as Layer {ref}'"
     m = _REPEATED.search(text)
+    if m and node.cost == 0:  # N occurrences in all, one of them drawn: N - 1 copies
+        return int(m.group(1)) - 1, None, f"'{m.group(0)}' ({m.group(1)} in all, 1 drawn)"
+    m = _MORE_LAYERS.search(text)
     if m and node.cost == 0:
-        return _count(m), None, f"'{m.group(0)}'"
+        return int(m.group(1)), None, f"'{m.group(0)}'"
     if _ELISION.search(text) and not _PARALLEL.search(text):
         return None, None, "elision"
     return None
@@ -112,7 +117,7 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
         how = (f"--repeat {key}={given}" if given is not None
                else f"edge label {label!r}")
         if iv in markers and markers[iv][0] is not None and given is None:
-            if markers[iv][0] != count:
+            if count not in (markers[iv][0], markers[iv][0] - 1):
                 out.append(warning(f"edge {key} says {count} layers but {dag.nodes[iv].id!r} "
                                    f"says {markers[iv][0]}; the node's count is used",
                                    file=file, node=dag.nodes[iv].id, code="repeat"))

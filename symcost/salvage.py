@@ -11,6 +11,7 @@ is returned so that the reader can mark the result salvaged.
 from __future__ import annotations
 
 import re
+import warnings
 
 from .errors import InputError
 
@@ -39,12 +40,32 @@ def _balanced(text: str) -> bool:
             depth += 1
         elif c == "]":
             depth -= 1
-        elif c == "<":
-            angle += 1
+        elif c == "<" and (angle > 0 or text[:i].rstrip().endswith("=")):
+            angle += 1  # an HTML-like label: label=<...>
         elif c == ">" and angle > 0 and (i == 0 or text[i - 1] != "-"):
             angle -= 1
         i += 1
     return not quote and depth <= 0 and angle <= 0
+
+
+def _braces(text: str) -> int:
+    """Unmatched ``{`` minus ``}`` outside quotes."""
+    quote, n, i = False, 0, 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = False
+        elif c == '"':
+            quote = True
+        elif c == "{":
+            n += 1
+        elif c == "}":
+            n -= 1
+        i += 1
+    return n
 
 
 def _strip_comments(line: str) -> str:
@@ -54,16 +75,14 @@ def _strip_comments(line: str) -> str:
 
 
 def _parses(stmt: str) -> bool:
-    from pygraphviz import graphviz as gv
+    import pygraphviz
 
-    data = ("digraph salvage_check {\n" + stmt + "\n}\n").encode("utf-8")
-    try:
-        h = gv.agmemread(data)
-    except Exception:  # noqa: BLE001
-        return False
-    if h is None:
-        return False
-    gv.agclose(h)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            pygraphviz.AGraph(string="digraph salvage_check {\n" + stmt + "\n}\n")
+        except Exception:  # noqa: BLE001 - pygraphviz raises DotError/ValueError/...
+            return False
     return True
 
 
@@ -71,11 +90,11 @@ def salvage_text(text: str, err: InputError, file: str) -> tuple[str, list[str]]
     """A DOT text made of the parts of ``text`` that parse, and what was done."""
     from .dot import _captured_stderr
 
-    done: list[str] = [f"Graphviz: {err.message}" + (f" (line {err.line})" if err.line else "")]
+    done: list[str] = [err.message + (f" (line {err.line})" if err.line else "")]
     lines = text.splitlines()
     body: list[str] = []
     header: str | None = None
-    depth = 0
+    stack: list[str] = []  # open braces: 'h' header, 'e' emitted subgraph, 'd' dropped
     buf: list[tuple[int, str]] = []
     dropped: list[int] = []
     in_block_comment = False
@@ -90,23 +109,22 @@ def salvage_text(text: str, err: InputError, file: str) -> tuple[str, list[str]]
                 if not line.strip():
                     continue
                 m = _HEADER.match(line)
-                if m and header is None and depth == 0:
+                mo = _OPEN.match(line)
+                if m and header is None and not stack:
                     header = line[: m.start(1)].rstrip()
-                    depth = 1
+                    stack.append("h")
                     if not m.group(1).strip():
                         continue
                     line = m.group(1)
-                elif _OPEN.match(line):
-                    mo = _OPEN.match(line)
+                elif mo:
                     body.append(line[: mo.start(1)])
-                    depth += 1
+                    stack.append("e")
                     if not mo.group(1).strip():
                         continue
                     line = mo.group(1)
                 elif _CLOSE.match(line):
-                    if depth > 1:
+                    if stack and stack.pop() == "e":
                         body.append(line)
-                    depth = max(depth - 1, 0)
                     continue
             buf.append((no, line))
             stmt = "\n".join(x for _, x in buf)
@@ -116,17 +134,19 @@ def salvage_text(text: str, err: InputError, file: str) -> tuple[str, list[str]]
                 body.extend(x for _, x in buf)
             else:
                 dropped.extend(n for n, _ in buf)
+                stack.extend("d" * max(_braces(stmt), 0))
             buf = []
     dropped.extend(n for n, _ in buf)
     if header is None:
         header = "digraph salvaged {"
         done.append("no 'digraph' header: one was supplied")
-    body.extend(["}"] * max(depth - 1, 0))
+    unclosed = stack.count("e")
+    body.extend(["}"] * unclosed)
     if dropped:
         done.append(f"dropped {len(dropped)} line(s) that do not parse: "
                     + _ranges(dropped))
-    if depth > 1:
-        done.append(f"closed {depth - 1} unclosed subgraph(s)")
+    if unclosed:
+        done.append(f"closed {unclosed} unclosed subgraph(s)")
     out = header + "\n" + "\n".join(body) + "\n}\n"
     return out, done
 
