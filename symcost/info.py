@@ -67,6 +67,14 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "stages": {str(k): v for k, v in sorted(stages.items())},
         "clusters": list(dag.meta.get("clusters", [])),  # type: ignore[arg-type]
         "entry": dag.meta.get("entry"),
+        "salvaged": bool(dag.meta.get("salvaged", False)),
+        "salvage": list(dag.meta.get("salvage", [])),  # type: ignore[arg-type]
+        "parameters": list(dag.meta.get("parameters", [])),  # type: ignore[arg-type]
+        "assumed": list(dag.meta.get("assumed", [])),  # type: ignore[arg-type]
+        "inferred": [{"node": n.id, **n.attrs["inferred"]} for n in dag.nodes
+                     if isinstance(n.attrs.get("inferred"), dict)],
+        "repeats": list(dag.meta.get("repeats", [])),  # type: ignore[arg-type]
+        "broken_edges": list(dag.meta.get("broken_edges", [])),  # type: ignore[arg-type]
         "matmuls": matmuls,
         "communication": comm,
         "diagnostics": diags,
@@ -90,7 +98,8 @@ def format_info(info: dict[str, object]) -> str:
     """Plain-text rendering of :func:`dag_info` (no Markdown)."""
     lines: list[str] = []
     add = lines.append
-    add(f"DAG {info['name']} ({info['file']})")
+    add(f"DAG {info['name']} ({info['file']})"
+        + ("  [SALVAGED: only what parses]" if info.get("salvaged") else ""))
     add(f"  nodes {info['nodes']}, edges {info['edges']}, sources {info['sources']}, "
         f"sinks {info['sinks']}, weakly connected components {info['components']}")
     kinds = info["kinds"]
@@ -112,6 +121,39 @@ def format_info(info: dict[str, object]) -> str:
         add(f"  {key}: " + (f"{len(ids)} ({_ranges(ids)})" if ids else "none found"))
     if info.get("entry"):
         add(f"  entry: {info['entry']}")
+    for what in info.get("salvage") or []:
+        add(f"  salvaged: {what}")
+    for u, v in info.get("broken_edges") or []:  # type: ignore[misc]
+        add(f"  cycle broken: removed {u} -> {v}")
+    params = info.get("parameters") or []
+    assert isinstance(params, list)
+    if params:
+        add("parameters:")
+        for p in params:
+            add(f"  {p['name']} = {p['value']} ({p['source']}; {p['role']}"
+                f"{'' if p['used'] else ', not used'})")
+    assumed = info.get("assumed") or []
+    assert isinstance(assumed, list)
+    if assumed:
+        add("assumed sizes:")
+        for a in assumed:
+            add(f"  {a['message']} ({a['nodes']} node(s))")
+    reps = info.get("repeats") or []
+    assert isinstance(reps, list)
+    if reps:
+        add("repeated layers:")
+        for r in reps:
+            add(f"  at {r['at']}: {r['count']} x layer {r['layer']} ({r['how']})"
+                f"{'' if r['applied'] else ' - not applied'}")
+    inferred = info.get("inferred") or []
+    assert isinstance(inferred, list)
+    if inferred:
+        add(f"inferred shapes ({len(inferred)}):")
+        for row in inferred[:_MAX_TEXT_ROWS]:
+            parts = "; ".join(f"{k} {v}" for k, v in row.items() if k != "node")
+            add(f"  {row['node']}: {parts}")
+        if len(inferred) > _MAX_TEXT_ROWS:
+            add(f"  ... {len(inferred) - _MAX_TEXT_ROWS} more (use --format json)")
     mms = info["matmuls"]
     assert isinstance(mms, list)
     add(f"matmuls ({len(mms)}):")
