@@ -284,6 +284,9 @@ class _Builder:
         self._parameters()
         for d in apply_repeats(self.dag, self.repeat, self.file):
             self._add(d)
+        self.diag = [d for d in self.diag if not (
+            d.code == "unknown-op" and d.node in self.dag.index
+            and self.dag.nodes[self.dag.index[d.node]].attrs.get("shorthand"))]
         self._summary(clusters)
         self.dag.diagnostics.extend(self.diag)
         return self.dag

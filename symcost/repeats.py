@@ -88,6 +88,9 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
                                 line=node.source.line, node=node.id, code="repeat"))
             continue
         markers[i] = mk
+        node.attrs["shorthand"] = True
+        if node.kind == Kind.UNKNOWN:  # a drawing device, not an operation
+            node.kind = Kind.ROUTE
     for i, (count, ref, how) in markers.items():
         node = dag.nodes[i]
         given = user.pop(node.id, None)
@@ -153,8 +156,10 @@ def _clone(dag: Dag, what: str, count: int, ref: int | None, cut: list[int],
     if count < 1:
         return warning(f"{what}: repeat count {count} from {how} is not positive; not applied",
                        code="repeat", **where)
+    skip = set(attach) if attach else set(cut)  # the marker node, or an edge's head
     block = [i for i in range(n0) if dag.nodes[i].layer == ref and dag.nodes[i].kind != Kind.IO
-             and i not in cut and i not in attach] if ref is not None else []
+             and i not in skip and not dag.nodes[i].attrs.get("shorthand")] \
+        if ref is not None else []
     if not block:
         return warning(f"{what}: {count} repeated layer(s) ({how}) but the repeated layer's "
                        "nodes are not identifiable (no layer number); not applied — the "
