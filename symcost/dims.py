@@ -127,7 +127,7 @@ def parse_value(text: str, role: str | None) -> tuple[sympy.Expr | None, str]:
     low = t.lower()
     if role is not None and (low in _UNKNOWN or low == role or ALIASES.get(low) == role):
         name = UNKNOWN_SYMBOL.get(role, role)
-        return _symbol(name), f"unknown {text!r} kept as symbol {name}"
+        return _symbol(name), "" if t == name else f"unknown {text!r} kept as symbol {name}"
     if _SHORT_SYMBOL.match(t):
         sym = _symbol(t)
         return sym, "" if t in ("B", "S") else f"{t!r} kept as a symbol"

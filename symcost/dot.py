@@ -51,6 +51,7 @@ _GV_LINE = re.compile(r"\bin line (\d+)\b\s*")
 _LAYER_NAME = re.compile(r"(?i)\blayer[\s_:]*(\d+)\b(?!\s*[-–]\s*\d)|\bL(\d+)\b")
 _LAYER_ID = re.compile(r"(?i)layer_?(\d+)|(?:^|_)l(\d+)(?:_|$)")
 _STAGE = re.compile(r"(?i)\b(?:pipeline\s+)?stage[\s_]*(\d+)|\bPP[\s_]?(\d+)\b")
+_MORE_EXPERTS = re.compile(r"(?i)\b(\d+)\s+more\s+experts?\b")
 _STAGE_ID = re.compile(r"(?i)(?:^|_)(?:s|stage|pp)_?(\d+)(?:_|$)")
 
 
@@ -522,13 +523,35 @@ class _Builder:
                            nodes=tuple(ids[:_LIST_MAX]), code="inferred"))
         return ins, outs
 
-    def _experts_seen(self, i: int) -> int | None:
+    def _experts_seen(self, i: int) -> tuple[int, str] | None:
+        """Experts the graph shows behind router gate ``i``: expert nodes it feeds,
+        directly or through one routing/dispatch node, plus "N more experts" elisions."""
         from .rules import _EXPERT
 
-        n = sum(1 for j in self.dag.succ[i]
-                if self.rules[j] is not None and self.rules[j].cost in ("mlp", "gated_mlp")
-                and _EXPERT.search(self.infos[j].name or self.dag.nodes[j].id))
-        return n if n >= 2 else None
+        drawn, elided = 0, 0
+        seen: set[int] = set()
+        frontier = list(self.dag.succ[i])
+        for hop in range(2):
+            nxt: list[int] = []
+            for j in frontier:
+                if j in seen:
+                    continue
+                seen.add(j)
+                rule, name = self.rules[j], self.infos[j].name or self.dag.nodes[j].id
+                more = _MORE_EXPERTS.search(self.dag.nodes[j].attrs.get("label", "") or "")
+                if more:
+                    elided += int(more.group(1))
+                elif (rule is not None and rule.cost in ("mlp", "gated_mlp")
+                      and _EXPERT.search(name)):
+                    drawn += 1
+                elif hop == 0 and rule is not None and rule.kind == Kind.ROUTE:
+                    nxt.extend(self.dag.succ[j])
+            frontier = nxt
+        if drawn + elided < 2:
+            return None
+        how = (f"{drawn} expert nodes behind the gate"
+               + (f" + {elided} in an elision ('{elided} more experts')" if elided else ""))
+        return drawn + elided, how
 
     def _costs(self, scale: Scale) -> None:
         unknown: list[int] = []
@@ -559,6 +582,9 @@ class _Builder:
             inherited = ins[i] if linfo.input is None or _same(linfo.input) else None
             out = outs[i] if linfo.output is None or _same(linfo.output) else None
             seen = self._experts_seen(i) if rule.cost == "router" else None
+            if seen is not None and self.infos[i].find("experts") is None \
+                    and "experts" not in params:
+                node.attrs["experts_counted"] = seen[1]
             key = (rule.name, linfo.key,
                    inherited.raw if inherited is not None else None,
                    out.raw if out is not None else None, seen,

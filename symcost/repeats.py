@@ -82,10 +82,14 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
         mk = _marker(node)
         if mk is None:
             if _PARALLEL.search(_node_text(node)) and _ELISION.search(_node_text(node)):
-                out.append(info("elided parallel copies ('" + _node_text(node).split("\n")[0]
-                                + "...'): identical parallel branches do not lengthen the "
-                                "longest path; not expanded", file=file,
+                text = " ".join(_node_text(node).split())
+                out.append(info(f"elided parallel copies ({text!r}): identical parallel "
+                                "branches do not lengthen the longest path; not expanded",
+                                file=file,
                                 line=node.source.line, node=node.id, code="repeat"))
+                node.attrs["shorthand"] = True
+                if node.kind == Kind.UNKNOWN:
+                    node.kind = Kind.ROUTE
             continue
         markers[i] = mk
         node.attrs["shorthand"] = True

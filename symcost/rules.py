@@ -229,8 +229,8 @@ class Context:
     #: model parameters by role (``ffn``, ``ffn_expert``, ``experts``, ``hidden``, ...):
     #: (value, source) pairs from ``--set`` / ``--params``
     params: dict[str, tuple[sympy.Expr, str]] = field(default_factory=dict)
-    #: experts the graph shows behind a router gate (its expert successors), or None
-    experts_seen: int | None = None
+    #: experts the graph shows behind a router gate, and how they were counted, or None
+    experts_seen: tuple[int, str] | None = None
     #: output taken from a neighbour when the label has none (or writes ``[same]``)
     inferred_output: Tensor | None = None
 
@@ -425,9 +425,9 @@ def f_router(ctx: Context) -> CostResult:
         if "experts" in ctx.params:
             e, note = _unknown_size(ctx, "experts")
         elif ctx.experts_seen:
-            e = sympy.Integer(ctx.experts_seen)
-            note = ("count:E", f"expert count not in the label: E = {ctx.experts_seen}, "
-                               "the expert nodes the gate feeds")
+            e = sympy.Integer(ctx.experts_seen[0])
+            note = ("count:E", f"expert count not in the label: E = {ctx.experts_seen[0]}, "
+                               f"counted from the graph ({ctx.experts_seen[1]})")
         else:
             e, note = _unknown_size(ctx, "experts")
         assumed = (note,)

@@ -204,7 +204,7 @@ EXPECT = {
     "paper_to_dag__MoE_EP64_Layer.dot":
         (('ok', 1, ('F_expert',), ('symbol',)), None),
     "paper_to_dag__current_dag.dot":
-        (('ok', 1, ('E', 'F_expert'), ('inferred', 'repeat', 'symbol')), None),
+        (('ok', 1, ('F_expert',), ('count', 'inferred', 'repeat', 'symbol')), None),
     "paper_to_dag__helix_dag.dot":
         (('reject', 'no edges: 39 nodes and no data flow between them'), ('reject', 'no edges: 39 nodes and no data flow between them')),
     "paper_to_dag__llama_7b_hpipe_dag.dot":
