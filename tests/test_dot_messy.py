@@ -208,23 +208,37 @@ def test_disconnected_parts_counted():
 
 # -- through the command line ------------------------------------------------------------
 
-def test_cli_options_reach_every_command(tmp_path):
-    r = run_cli("analyze", REF, "--set", "expert_hidden=16384", "--format", "json")
-    assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout)
-    assert same(parse_expr(out["runtime_compute_only"]), WORKED_DEVICE)
-    r = run_cli("info", REF, "--set", "expert_hidden=16384", "--format", "json")
-    info = json.loads(r.stdout)
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    """The CLI in-process (fast); one subprocess test below checks the real entry point."""
+    from symcost.cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_options_reach_every_command(capsys):
+    code, out, err = cli(capsys, "analyze", REF, "--set", "expert_hidden=16384",
+                         "--format", "json")
+    assert code == 0, err
+    assert same(parse_expr(json.loads(out)["runtime_compute_only"]), WORKED_DEVICE)
+    code, out, err = cli(capsys, "info", REF, "--set", "expert_hidden=16384", "--format", "json")
+    info = json.loads(out)
     assert info["parameters"][0]["name"] == "expert_hidden" and info["inferred"]
-    r = run_cli("info", str(FIX / "truncated.dot"), "--salvage")
-    assert r.returncode == 0 and "SALVAGED" in r.stdout
-    r = run_cli("analyze", str(FIX / "cycle.dot"))
-    assert r.returncode == 2 and "cycle" in r.stderr and "Traceback" not in r.stderr
-    r = run_cli("analyze", str(FIX / "cycle.dot"), "--break-cycles")
-    assert r.returncode == 0, r.stderr
-    r = run_cli("analyze", str(FIX / "repeat_same_as.dot"), "--repeat", "rest=x")
-    assert r.returncode == 2 and "--repeat" in r.stderr
-    # eval: the reader's parameter and a symbol bound after analysis share --set
+    code, out, err = cli(capsys, "info", str(FIX / "truncated.dot"), "--salvage")
+    assert code == 0 and "SALVAGED" in out
+    code, out, err = cli(capsys, "analyze", str(FIX / "cycle.dot"))
+    assert code == 2 and "cycle" in err and "Traceback" not in err
+    code, out, err = cli(capsys, "analyze", str(FIX / "cycle.dot"), "--break-cycles")
+    assert code == 0, err
+    code, out, err = cli(capsys, "analyze", str(FIX / "repeat_same_as.dot"), "--repeat", "rest=x")
+    assert code == 2 and "--repeat" in err
+    code, out, err = cli(capsys, "compare", REF, REF, "--set", "expert_hidden=16384")
+    assert code == 0, err
+
+
+def test_eval_shares_set_with_the_reader():
+    # the reader's parameter and a symbol bound after analysis share --set (real entry point)
     r = run_cli("eval", REF, "--set", "expert_hidden=16384", "--symbol", "seq_len=S",
                 "--set", "S=2048", "--batch", "1:4", "--format", "json")
     assert r.returncode == 0, r.stderr
