@@ -6,8 +6,14 @@ the line number. Labels are then read by :mod:`symcost.labels`, GPUs by
 :mod:`symcost.gpus` (falling back to cluster labels and node ids), and every node is
 classified and costed by the rule table of :mod:`symcost.rules`.
 
-A cyclic graph is refused with :class:`CycleError` naming the cycle; so is a graph with
-several nodes and no edge. Everything else that looks wrong becomes a diagnostic on
+A cyclic graph is refused with :class:`CycleError` naming the cycle (``break_cycles``
+removes one back-edge per cycle instead, named in a warning); a graph with several nodes
+and no edge is refused too; a syntax error is refused with Graphviz's line and message
+(``salvage`` recovers what parses, :mod:`symcost.salvage`, and marks the DAG salvaged).
+Sizes a label leaves out are taken from neighbours (shape inference), from model
+parameters (``sets``, ``params``: :mod:`symcost.params`) or become named symbols
+(``F_expert``, ``F``, ``E``), each said in a diagnostic; repeated-layer shorthand is
+applied by :mod:`symcost.repeats`. Everything else that looks wrong becomes a diagnostic on
 ``dag.diagnostics`` (unknown operations, missing or unparseable dims and GPUs,
 producer/consumer dimension mismatches, duplicate definitions, nodes only named by
 edges).
@@ -31,7 +37,7 @@ from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps i
 from .dag import Dag, Kind, Node, Source
 from .diagnostics import Diagnostic, info, warning
 from .dims import ALIASES, Scale, Tensor
-from .errors import InputError
+from .errors import CycleError, InputError
 from .gpus import GpuSpec, gpu_in_cluster_label, gpu_in_id
 from .labels import LabelInfo, normalize, split_label
 from .params import Parameters, collect
@@ -51,6 +57,7 @@ _GV_LINE = re.compile(r"\bin line (\d+)\b\s*")
 _LAYER_NAME = re.compile(r"(?i)\blayer[\s_:]*(\d+)\b(?!\s*[-–]\s*\d)|\bL(\d+)\b")
 _LAYER_ID = re.compile(r"(?i)layer_?(\d+)|(?:^|_)l(\d+)(?:_|$)")
 _STAGE = re.compile(r"(?i)\b(?:pipeline\s+)?stage[\s_]*(\d+)|\bPP[\s_]?(\d+)\b")
+_HEADER_RE = re.compile(r"(?im)^[ \t]*(?:strict[ \t]+)?(?:di)?graph\b")
 _MORE_EXPERTS = re.compile(r"(?i)\b(\d+)\s+more\s+experts?\b")
 _STAGE_ID = re.compile(r"(?i)(?:^|_)(?:s|stage|pp)_?(\d+)(?:_|$)")
 
@@ -95,7 +102,9 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
         graph, notes = _parse(text, file)
     except InputError as err:
         if not salvage:
-            raise
+            hint = "" if _HEADER_RE.search(text) else "; no 'digraph' header"
+            raise InputError(f"{err.message}{hint} (--salvage recovers what parses)",
+                             file=err.file, line=err.line) from None
         text, salvaged = salvage_text(text, err, file)
         graph, notes = _parse(text, file)
     b = _Builder(graph, text, file, table, roles, notes)
@@ -277,7 +286,11 @@ class _Builder:
                              file=self.file)
         if self.break_cycles:
             self._break_cycles()
-        self.dag.topological_order()  # raises CycleError naming the cycle
+        try:
+            self.dag.topological_order()  # raises CycleError naming the cycle
+        except CycleError as err:
+            err.message += " (--break-cycles removes a back-edge)"
+            raise
         self._resolve_all_gpus()
         scale = self._scale()
         self._costs(scale)
