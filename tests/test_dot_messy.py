@@ -244,3 +244,16 @@ def test_eval_shares_set_with_the_reader():
     r = run_cli("eval", REF, "--set", "expert_hidden=16384", "--symbol", "seq_len=S",
                 "--set", "S=2048", "--batch", "1:4", "--format", "json")
     assert r.returncode == 0, r.stderr
+
+
+def test_expert_count_through_dispatch_and_elision():
+    dag = read_dot(FIX / "experts_elided.dot", sets={"ffn_hidden": "999"})
+    m, f = 100 * B, sym("F_expert")  # entry batch 32 -> B; ffn_hidden is a dense MLP's width, not an expert's
+    # E = 2 drawn + 6 elided = 8; the experts run in parallel on their own GPUs
+    assert same(analyze(dag, "device").runtime_compute_only,
+                G(m, 512, 8) + G(m, 512, f) + G(m, f, 512))
+    (d,) = codes(dag)["count"]
+    assert "E = 8" in d.message and "6 more experts" in d.message
+    assert "unknown-op" not in codes(dag)  # the elision is a drawing device
+    assert any("ffn_hidden=999" in x.message and "not used" in x.message
+               for x in codes(dag)["parameter"])
