@@ -50,6 +50,7 @@ def operation_name(node: Node) -> str:
     """A node's name without its layer, GPU and instance numbers ("Expert up-projection")."""
     name = node.name or node.id
     name = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
+    name = re.sub(r",\s*\d+\s+\w+\s*$", "", name.strip())  # "Router gate, 16 experts"
     name = re.sub(r"\b[LlGg]\d+\b", " ", name)
     name = re.sub(r"\b\d+\b", " ", name)
     name = re.sub(r"\s+", " ", name).strip(" ,;:-")
@@ -455,7 +456,8 @@ def report_context(result: AnalysisResult, source: str | None = None,
             "warnings": sum(1 for d in diags if d.get("level") == "warning"),
             "errors": sum(1 for d in diags if d.get("level") == "error"),
         },
-        "entry": entry if isinstance(entry, dict) else None,
+        "entry": ({"node": entry.get("node"), "batch": entry.get("batch")}
+                  if isinstance(entry, dict) and entry.get("node") else None),
         "zero_kinds": list(_ZERO_KINDS),
     }
 

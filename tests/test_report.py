@@ -58,7 +58,7 @@ def test_matmul_groups(ctx):
     assert q["input"] == ["2048*B", "4096"] and q["weight"] == ["4096", "512"]
     up = groups["Get_Time(2048*B, 4096, 16384)"]
     assert up["gpus"] == "8-15" and up["per_layer"] == 16 and up["on_path_per_layer"] == 2
-    assert groups["Get_Time(2048*B, 4096, 16)"]["operation"].startswith("Router gate")
+    assert groups["Get_Time(2048*B, 4096, 16)"]["operation"] == "Router gate"
 
 
 def test_path_by_layer_and_factored_total(ma, ctx):
@@ -67,7 +67,7 @@ def test_path_by_layer_and_factored_total(ma, ctx):
     assert [(c["first"], c["last"], c["repeats"]) for c in layered] == [(0, 3, 4)]
     ops = [s["operation"] for s in layered[0]["steps"]]
     assert ops.index("Q projection") < ops.index("Attention scores Q x K^T") \
-        < ops.index("Router gate, experts") < ops.index("Expert up-projection")
+        < ops.index("Router gate") < ops.index("Expert up-projection")
     per_layer = symcost.parse_expr(path["by_layer"]["per_layer"]["text"])
     assert path["by_layer"]["layers"] == 4
     assert sympy.expand(4 * per_layer - ma.runtime_compute_only) == 0
@@ -142,7 +142,8 @@ def _pdflatex(tmp_path, tex: str, name: str) -> None:
     src = tmp_path / f"{name}.tex"
     src.write_text(tex)
     p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                        src.name], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                        src.name], cwd=tmp_path, capture_output=True, text=True, errors="replace",
+                       timeout=120)
     assert p.returncode == 0, p.stdout[-3000:]
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
