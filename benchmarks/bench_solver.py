@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = [  # name, generator, args, run networkx too
     ("deployment 8x8 skewed", "deployment", (8, 8, True), True),
     ("deployment 32x32 skewed", "deployment", (32, 32, True), True),
-    ("deployment 96x96 skewed", "deployment", (96, 96, True), True),
-    ("deployment 96x96 uniform", "deployment", (96, 96, False), True),
+    ("deployment 96x104 skewed", "deployment", (96, 104, True), True),
+    ("deployment 96x104 uniform", "deployment", (96, 104, False), True),
     ("deployment 96x512 skewed", "deployment", (96, 512, True), True),
     ("deployment 96x1000 skewed", "deployment", (96, 1000, True), False),
     ("random 2000 distinct atoms", "random_distinct", (2000,), True),
