@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from .analysis import AnalysisResult
+from .errors import SymcostError
 from .exprparse import parse_expr
 from .order import Comparison, Counterexample, compare
 from .printing import to_latex, to_text
@@ -90,12 +91,6 @@ def _cx(cx: Counterexample | None) -> dict[str, object] | None:
             "claim": str(cx.left), "derived": str(cx.right)}
 
 
-def _inlined(expr: sympy.Expr, definitions: dict[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
-    for name, value in reversed(list(definitions.items())):
-        expr = expr.subs(name, value)
-    return expr
-
-
 def _linear(expr: sympy.Expr) -> dict[sympy.Expr, sympy.Rational] | None:
     """Atom -> coefficient of a Max-free sum of atoms (None when not of that form)."""
     if expr.has(sympy.Max) or expr.has(sympy.Min):
@@ -146,7 +141,12 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
     """
     claim_expr = parse_expr(claim) if isinstance(claim, str) else sympy.sympify(claim)
     rt = result.full if with_comm else result.compute
-    derived = _inlined(rt.expr, rt.definitions) if rt.nested else rt.expr
+    if rt.nested:
+        raise SymcostError(
+            f"{result.dag.source or result.dag.name}: the derived runtime is kept in nested "
+            f"form ({len(rt.definitions)} named terms, too large to inline); a claim can "
+            "only be checked against a runtime that inlines")
+    derived = rt.expr
     assume = list(assume) or [a for a in result.assumptions]
     cmp = compare(claim_expr, derived, _user_assumptions(assume))
     verdict = _VERDICTS.get(cmp.verdict, cmp.verdict)

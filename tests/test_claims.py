@@ -143,3 +143,27 @@ def test_cli_bad_claim_is_one_line_error():
     p = run_cli("check", EX, "--claim", "__import__('os').system('true')")
     assert p.returncode == 2
     assert p.stderr.count("\n") == 1 and "error" in p.stderr
+
+
+def test_nested_runtime_is_refused_in_one_line():
+    b = symcost.DagBuilder("nested")
+    b.node("s", kind="io")
+    prev = ["s"]
+    k = 0
+    for d in range(30):
+        cur = []
+        for w in range(5):
+            k += 1
+            b.node(f"n{d}_{w}", cost=P(f"Get_Time({k}*B, {1000 - k}, 1)"), devices=[w])
+            for p in (prev[w % len(prev)], prev[(w + 1) % len(prev)]):
+                b.edge(p, f"n{d}_{w}")
+            cur.append(f"n{d}_{w}")
+        prev = cur
+    b.node("t", kind="io")
+    for p in prev:
+        b.edge(p, "t")
+    res = symcost.analyze(b.build(), concurrency="dag")
+    if not res.compute.nested:
+        pytest.skip("this DAG's runtime inlines")
+    with pytest.raises(symcost.SymcostError, match="nested form"):
+        check_claim(res, "Get_Time(B, 1, 1)")
