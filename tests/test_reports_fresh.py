@@ -9,6 +9,7 @@ import importlib.util
 import re
 
 import pytest
+
 from conftest import ROOT
 
 _spec = importlib.util.spec_from_file_location("make_reports",
