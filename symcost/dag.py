@@ -210,6 +210,23 @@ class Dag:
                     return [self.nodes[i].id for i in reversed(cyc)]
         return []
 
+    def num_components(self) -> int:
+        """Number of weakly connected parts (union-find over the edges)."""
+        parent = list(range(len(self.nodes)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for iu, vs in enumerate(self.succ):
+            for iv in vs:
+                a, b = find(iu), find(iv)
+                if a != b:
+                    parent[a] = b
+        return len({find(i) for i in range(len(self.nodes))})
+
     def to_networkx(self):  # -> networkx.DiGraph
         """A networkx DiGraph with the node objects as the ``node`` attribute."""
         import networkx as nx

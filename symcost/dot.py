@@ -712,7 +712,7 @@ class _Builder:
         dag.meta["clusters"] = [{"name": c.name, "label": c.label, "layer": c.layer,
                                  "stage": c.stage, "depth": c.depth}
                                 for c in self.cluster_list]
-        comps = _components(dag)
+        comps = dag.num_components()
         dag.meta["components"] = comps
         if comps > 1:
             self._add(info(f"{comps} disconnected parts (weakly connected components); the "
@@ -754,21 +754,6 @@ def _comparable(x: sympy.Expr | None, y: sympy.Expr | None) -> bool:
     return x.free_symbols <= {B} and y.free_symbols <= {B}
 
 
-def _components(dag: Dag) -> int:
-    parent = list(range(len(dag)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for iu, vs in enumerate(dag.succ):
-        for iv in vs:
-            a, b = find(iu), find(iv)
-            if a != b:
-                parent[a] = b
-    return len({find(i) for i in range(len(dag))})
 
 
 __all__ = ["read_dot"]

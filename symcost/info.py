@@ -14,19 +14,6 @@ from .printing import to_text
 _MAX_TEXT_ROWS = 200
 
 
-def _components(dag: Dag) -> int:
-    parent = list(range(len(dag)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for iu, vs in enumerate(dag.succ):
-        for iv in vs:
-            parent[find(iu)] = find(iv)
-    return len({find(i) for i in range(len(dag))})
 
 
 def dag_info(dag: Dag) -> dict[str, object]:
@@ -59,7 +46,7 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "edges": dag.num_edges,
         "sources": sum(1 for p in dag.pred if not p),
         "sinks": sum(1 for s in dag.succ if not s),
-        "components": _components(dag),
+        "components": dag.num_components(),
         "kinds": {k.value: kinds.get(k.value, 0) for k in Kind},
         "gpus": {str(g): c for g, c in sorted(per_gpu.items())},
         "nodes_without_gpu": sum(1 for n in dag.nodes if not n.devices),

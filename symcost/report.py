@@ -378,19 +378,6 @@ def serializations(dag: Dag, rt: Runtime) -> list[dict[str, str]]:
     return out
 
 
-def _components(dag: Dag) -> int:
-    parent = list(range(len(dag)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for iu, vs in enumerate(dag.succ):
-        for iv in vs:
-            parent[find(iu)] = find(iv)
-    return len({find(i) for i in range(len(dag))})
 
 
 def report_context(result: AnalysisResult, source: str | None = None,
@@ -447,7 +434,7 @@ def report_context(result: AnalysisResult, source: str | None = None,
         "serializations": serializations(dag, cp) if result.concurrency == "device" else [],
         "validity": {
             "acyclic": True,  # analyze() raises CycleError otherwise
-            "components": _components(dag),
+            "components": dag.num_components(),
             "sources": sum(1 for p in dag.pred if not p),
             "sinks": sum(1 for s in dag.succ if not s),
             "without_gpu": sum(1 for n in dag.nodes
