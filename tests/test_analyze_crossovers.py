@@ -1,0 +1,42 @@
+"""Crossovers of undecided Max terms in analyze's report under a cost model."""
+
+import json
+
+from conftest import run_cli
+
+# Branch l: Get_Time(2048*B, 4096, 16384); branch r: 2*Get_Time(65536, 4096, 4096).
+# Both are compute-bound on an H100 roofline near the crossing, so they are equal where
+# 2*2048*B*4096*16384 = 2*2*65536*4096*4096, i.e. at B = 16 exactly (by hand).
+SPEC = """
+nodes:
+  - {id: s}
+  - {id: l, matmul: ['2048*B', 4096, 16384]}
+  - {id: r1, matmul: [65536, 4096, 4096]}
+  - {id: r2, matmul: [65536, 4096, 4096]}
+  - {id: t}
+edges:
+  - [s, l, t]
+  - [s, r1, r2, t]
+"""
+
+
+def test_crossover_in_json_and_markdown(tmp_path):
+    spec = tmp_path / "x.yaml"
+    spec.write_text(SPEC)
+    proc = run_cli("analyze", str(spec), "--format", "json", "--hw", "h100", "--batch", "1:64")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    item, = data["crossovers"]["items"]
+    assert item["exact"] == "16" and (item["below"], item["above"]) == (15, 16)
+    md = run_cli("analyze", str(spec), "--format", "md", "--hw", "h100", "--batch", "1:64")
+    assert "### Crossovers under roofline h100" in md.stdout
+    assert "to Get_Time(2048*B, 4096, 16384) at B = 16" in md.stdout
+
+
+def test_no_model_no_crossover_section(tmp_path):
+    spec = tmp_path / "x.yaml"
+    spec.write_text(SPEC)
+    md = run_cli("analyze", str(spec), "--format", "md")
+    assert md.returncode == 0 and "Crossovers" not in md.stdout
+    js = json.loads(run_cli("analyze", str(spec), "--format", "json").stdout)
+    assert "crossovers" not in js
