@@ -10,7 +10,7 @@ from ..analysis import AnalysisResult, analyze
 from ..loader import load
 from ..picture import draw
 from ..render import render
-from ..report import report_context
+from ..report import ranges, report_context
 from ._dagopts import add_dag_options, load_options
 from ._output import write_output
 
@@ -106,20 +106,6 @@ def format_result(result: AnalysisResult, fmt: str, source: str | None = None,
         return draw(result, fmt, source=source)
     ctx = {"r": data, "version": __version__, "source": source or result.dag.source,
            "description": result.dag.meta.get("description", ""),
-           "devices": _ranges(result.dag.devices()),
+           "devices": ranges(result.dag.devices()),
            "undecided": sum(s["undecided"] for s in data["critical_path_costs"])}
     return render("analysis.txt.j2", **ctx)
-
-
-def _ranges(devs: list[int]) -> str:
-    if not devs:
-        return "none"
-    out, start, prev = [], devs[0], devs[0]
-    for d in devs[1:] + [None]:  # type: ignore[list-item]
-        if d is not None and d == prev + 1:
-            prev = d
-            continue
-        out.append(str(start) if start == prev else f"{start}-{prev}")
-        if d is not None:
-            start = prev = d
-    return ", ".join(out)
