@@ -21,11 +21,11 @@ _CLOSE = re.compile(r"^\s*\}\s*;?\s*$")
 _MAX_STATEMENT_LINES = 200
 
 
-def _balanced(text: str) -> bool:
-    """Quotes closed and ``[ ]`` / ``< >`` balanced outside quotes."""
+def _scan(text: str) -> tuple[bool, int, int, int]:
+    """One pass outside quotes: (quote left open, ``[ ]`` depth, ``< >`` depth of
+    HTML-like labels, unmatched ``{`` minus ``}``)."""
     quote = False
-    depth = 0
-    angle = 0
+    depth = angle = braces = 0
     i = 0
     while i < len(text):
         c = text[i]
@@ -40,32 +40,27 @@ def _balanced(text: str) -> bool:
             depth += 1
         elif c == "]":
             depth -= 1
+        elif c == "{":
+            braces += 1
+        elif c == "}":
+            braces -= 1
         elif c == "<" and (angle > 0 or text[:i].rstrip().endswith("=")):
             angle += 1  # an HTML-like label: label=<...>
         elif c == ">" and angle > 0 and (i == 0 or text[i - 1] != "-"):
             angle -= 1
         i += 1
+    return quote, depth, angle, braces
+
+
+def _balanced(text: str) -> bool:
+    """Quotes closed and ``[ ]`` / ``< >`` balanced outside quotes."""
+    quote, depth, angle, _ = _scan(text)
     return not quote and depth <= 0 and angle <= 0
 
 
 def _braces(text: str) -> int:
     """Unmatched ``{`` minus ``}`` outside quotes."""
-    quote, n, i = False, 0, 0
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                quote = False
-        elif c == '"':
-            quote = True
-        elif c == "{":
-            n += 1
-        elif c == "}":
-            n -= 1
-        i += 1
-    return n
+    return _scan(text)[3]
 
 
 def _strip_comments(line: str) -> str:
