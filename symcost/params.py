@@ -19,6 +19,7 @@ import sympy
 import yaml
 
 from .errors import InputError
+from .textfile import read_text_file
 
 MAX_PARAMS_BYTES = 1 << 20
 
@@ -81,14 +82,7 @@ def read_params_file(path: str | os.PathLike[str]) -> list[tuple[str, object]]:
     """(dotted key, value) pairs of a JSON or YAML mapping (nested mappings flattened)."""
     file = str(path)
     p = Path(path)
-    try:
-        if p.stat().st_size > MAX_PARAMS_BYTES:
-            raise InputError("parameter file too large", file=file)
-        text = p.read_text("utf-8")
-    except OSError as err:
-        raise InputError(f"cannot read parameters: {err.strerror}", file=file) from None
-    except UnicodeDecodeError:
-        raise InputError("parameter file is not UTF-8 text", file=file) from None
+    text = read_text_file(path, "parameter", MAX_PARAMS_BYTES)
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as err:

@@ -23,6 +23,7 @@ from .dims import Scale, Tensor
 from .errors import InputError
 from .labels import LabelInfo
 from .symbols import COLLECTIVES, Get_Time
+from .textfile import read_text_file
 
 MAX_RULES_BYTES = 1 << 20
 #: Layer tags ("L3", "Layer 12:") carry no operation words; dropped before matching.
@@ -196,14 +197,7 @@ def _builtin() -> list[Rule]:
 
 def _read_user(path: Path) -> list[Rule]:
     file = str(path)
-    try:
-        if path.stat().st_size > MAX_RULES_BYTES:
-            raise InputError("rules file too large", file=file)
-        text = path.read_text("utf-8")
-    except OSError as err:
-        raise InputError(f"cannot read rules: {err.strerror}", file=file) from None
-    except UnicodeDecodeError:
-        raise InputError("rules file is not UTF-8 text", file=file) from None
+    text = read_text_file(path, "rules", MAX_RULES_BYTES)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
