@@ -10,12 +10,12 @@ import sympy
 
 from .concurrency import check_mode, device_edges
 from .constraints import Assumptions
-from .dag import Dag, Kind
+from .dag import Dag
 from .diagnostics import Diagnostic, info
-from .forms import CONST, AtomTable, Form, FrozenForm, max_of
+from .forms import CONST, AtomTable, Form, max_of
 from .order import Certificate, Counterexample, Cover, OrderEngine
 from .printing import to_latex, to_text
-from .solver import JoinGroup, Solution, longest_path
+from .solver import Solution, longest_path
 from .symbols import Get_Time
 
 #: Above this many atom occurrences the runtime keeps named terms T_i (see README).
@@ -364,4 +364,4 @@ def _fork_joins(dag: Dag, sol: Solution, engine: OrderEngine, names) -> list[For
 
 
 __all__ = ["analyze", "AnalysisResult", "PathStep", "ForkJoin", "Branch", "Runtime",
-           "matmul_table", "Kind", "FrozenForm", "JoinGroup"]
+           "matmul_table"]

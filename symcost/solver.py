@@ -19,10 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import sympy
-
 from .dag import Dag
-from .forms import CONST, AtomTable, Coef, Form, FrozenForm, add_into, common_part, freeze, subtract
+from .forms import CONST, AtomTable, Form, FrozenForm, add_into, common_part, freeze, subtract
 from .order import OrderEngine
 
 _EPS = 1e-9
@@ -55,14 +53,6 @@ class Solution:
     sink: int                       # node the critical path ends at (-1: empty DAG)
     groups: list[JoinGroup]
     path_cost: dict[int, Form]      # cost form of each node on the critical path
-
-
-def _score_table(table: AtomTable, point: dict[sympy.Symbol, int]) -> list[float]:
-    """A monotone numeric valuation of every atom (product of its arguments at ``point``)."""
-    scores: list[float] = []
-    for k in range(len(table)):
-        scores.append(_atom_score(table, k, point, scores))
-    return scores
 
 
 def _atom_score(table: AtomTable, k: int, point, scores: list[float]) -> float:
@@ -293,4 +283,4 @@ def _prune(residuals: list[Form], engine: OrderEngine, scorer) -> tuple[list[boo
     return kept, dominated_by
 
 
-__all__ = ["longest_path", "Solution", "JoinGroup", "Coef"]
+__all__ = ["longest_path", "merged_predecessors", "Solution", "JoinGroup"]
