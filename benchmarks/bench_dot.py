@@ -72,8 +72,8 @@ def generate(layers: int, attn_gpus: int = 8, expert_gpus: int = 8) -> str:
 
 def run(layers: int = 101) -> list[dict[str, object]]:
     """Time the DOT load and the end-to-end analysis of the generated model."""
-    from symcost.analysis import analyze
-    from symcost.dot import read_dot
+    from symcost.read.dot.reader import read_dot
+    from symcost.solve.analysis import analyze
 
     text = generate(layers)
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ BATCHES = np.arange(1, 100_001)
 def build_skewed(layers: int, gpus: int):
     """The generated deployment DAG (about ``12 * layers * gpus`` nodes)."""
     from symcost import DagBuilder
-    from symcost.symbols import AllReduce, B, Get_Time
+    from symcost.core.symbols import AllReduce, B, Get_Time
 
     h, s, f = 4096, 2048, 16384
     b = DagBuilder(f"skewed_{layers}x{gpus}")
@@ -70,7 +70,7 @@ def build_skewed(layers: int, gpus: int):
 
 
 def _time_eval(result, machine) -> tuple[float, object]:
-    from symcost.evaluate import evaluate_result
+    from symcost.models.evaluate import evaluate_result
 
     t0 = time.perf_counter()
     ev = evaluate_result(result, machine, BATCHES)
@@ -80,8 +80,8 @@ def _time_eval(result, machine) -> tuple[float, object]:
 def run() -> list[dict]:
     """Benchmark rows: name, nodes, seconds, notes."""
     import symcost
-    from symcost.analysis import analyze
-    from symcost.costmodels import Machine
+    from symcost.models import Machine
+    from symcost.solve.analysis import analyze
 
     machine = Machine.from_options(hw="h100")
     rows = []

@@ -35,10 +35,10 @@ def _case(gen: str, args: list, with_nx: bool) -> dict:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import deployments
 
-    from symcost.analysis import analyze
-    from symcost.forms import AtomTable
-    from symcost.order import OrderEngine
-    from symcost.solver import longest_path
+    from symcost.algebra.forms import AtomTable
+    from symcost.algebra.order import OrderEngine
+    from symcost.solve.analysis import analyze
+    from symcost.solve.longest_path import longest_path
 
     t0 = time.perf_counter()
     dag = getattr(deployments, gen)(*args)
@@ -67,7 +67,7 @@ def _case(gen: str, args: list, with_nx: bool) -> dict:
         import networkx as nx
         import sympy
 
-        from symcost.symbols import B
+        from symcost.core.symbols import B
 
         g = nx.DiGraph()
         w = {}

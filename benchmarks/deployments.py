@@ -13,8 +13,8 @@ import random
 
 import sympy
 
-from symcost.dag import Dag, Kind, Node
-from symcost.symbols import AllReduce, B, Get_Time
+from symcost.core.dag import Dag, Kind, Node
+from symcost.core.symbols import AllReduce, B, Get_Time
 
 
 def deployment(layers: int, gpus: int, skewed: bool = True) -> Dag:

@@ -36,9 +36,9 @@ def report_name(example: str) -> str:
 
 def outputs(example: str, formats=FORMATS) -> dict[str, str | bytes]:
     """``{file name: content}`` of every report of one example (the path as given)."""
-    from symcost.analysis import analyze
-    from symcost.commands.analyze import format_result
-    from symcost.loader import load
+    from symcost import report as format_result
+    from symcost.read.loader import load
+    from symcost.solve.analysis import analyze
 
     result = analyze(load(example), "device")
     name = report_name(example)

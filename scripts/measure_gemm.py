@@ -62,7 +62,7 @@ def shapes_from_dag(path: str, batches: list[int]) -> dict[str, list[int]]:
     import sympy
 
     import symcost
-    from symcost.symbols import B, Get_Time
+    from symcost.core.symbols import B, Get_Time
 
     dag = symcost.load(path)
     dims: dict[str, set[int]] = {"m": set(), "k": set(), "n": set()}

@@ -1,16 +1,18 @@
-"""symcost: symbolic cost models of parallel neural-network deployments."""
+"""symcost: symbolic cost models of parallel neural-network deployments.
+
+The public API, re-exported from the layers (``core`` < ``algebra`` < ``labels`` < ``ops``
+< ``read`` < ``solve`` < ``models`` < ``output`` < ``cli``; see README "Architecture").
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .analysis import AnalysisResult, ForkJoin, PathStep, analyze
-from .constraints import Assumptions
-from .costmodels import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
-from .dag import Dag, DagBuilder, Kind, Matmul, Node, Source
-from .deployments import compare_deployments
-from .diagnostics import Diagnostic, Level
-from .errors import (
+from symcost.algebra.constraints import Assumptions
+from symcost.algebra.exprparse import parse_constraint, parse_expr
+from symcost.algebra.order import Certificate, Comparison, Counterexample, compare
+from symcost.algebra.printing import to_latex, to_text
+from symcost.core.dag import Dag, DagBuilder, Kind, Matmul, Node, Source
+from symcost.core.diagnostics import Diagnostic, Level
+from symcost.core.errors import (
                      ConstraintError,
                      CostError,
                      CycleError,
@@ -18,13 +20,7 @@ from .errors import (
                      InputError,
                      SymcostError,
 )
-from .evaluate import evaluate, evaluate_result
-from .exprparse import parse_constraint, parse_expr
-from .info import dag_info
-from .loader import load, register_reader
-from .order import Certificate, Comparison, Counterexample, compare
-from .printing import to_latex, to_text
-from .symbols import (
+from symcost.core.symbols import (
                      AllGather,
                      AllReduce,
                      AllToAll,
@@ -36,13 +32,22 @@ from .symbols import (
                      declare_atom,
                      declare_symbol,
 )
+from symcost.core.version import __version__
+from symcost.models import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
+from symcost.models.deployments import compare_deployments
+from symcost.models.evaluate import evaluate, evaluate_result
+from symcost.output.formats import report
+from symcost.output.info import dag_info
+from symcost.read.loader import load, register_reader
+from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, analyze
 
 __all__ = [
     "__version__",
     "analyze", "AnalysisResult", "ForkJoin", "PathStep",
     "compare", "Comparison", "Certificate", "Counterexample", "Assumptions",
     "CostModel", "ModelError", "RooflineModel", "TableModel", "AlphaBetaModel", "Machine",
-    "evaluate", "evaluate_result", "compare_deployments", "dag_info", "to_latex", "to_text",
+    "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "to_latex",
+    "to_text",
     "Dag", "DagBuilder", "Kind", "Matmul", "Node", "Source",
     "Diagnostic", "Level",
     "SymcostError", "InputError", "CycleError", "ExpressionError", "ConstraintError",

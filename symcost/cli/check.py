@@ -1,0 +1,54 @@
+"""``symcost check DAG --claim EXPR``: is a hand-written runtime claim right?
+
+Exit status: 0 when the claim equals the derived runtime, 1 when it does not (or cannot
+be decided), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from symcost.cli.dagopts import add_dag_options, load_options
+from symcost.core.files import write_output
+from symcost.output.render import render
+from symcost.read.loader import load
+from symcost.solve.analysis import analyze
+from symcost.solve.claims import check_claim
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="check a hand-written runtime claim against a DAG",
+                       description="Compare a runtime claim with the runtime derived from "
+                       "a DAG, for every monotone Get_Time: equal, underestimates, "
+                       "overestimates or incomparable, with the terms it misses or adds. "
+                       "Exit status 0 when equal, 1 otherwise.")
+    p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
+    p.add_argument("--claim", required=True, metavar="EXPR",
+                   help="the claimed runtime, e.g. '4*(Get_Time(B*2048, 4096, 16384) + ...)'")
+    p.add_argument("--with-comm", action="store_true",
+                   help="compare with the runtime including communication "
+                   "(default: compute only)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
+                   help="device: one operation at a time per GPU (default); dag: DAG edges only")
+    p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
+                   help="bound on a symbol, e.g. 'B>=8' (repeatable)")
+    add_dag_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    dag = load(args.dag, **load_options(args))
+    result = analyze(dag, args.concurrency, args.assume)
+    chk = check_claim(result, args.claim, with_comm=args.with_comm, assume=args.assume)
+    data = chk.to_dict()
+    data["dag"] = args.dag
+    data["concurrency"] = args.concurrency
+    if args.format == "json":
+        text = json.dumps(data, indent=2)
+    else:
+        text = render("check.txt.j2", c=data)
+    write_output(text, args.output)
+    return 0 if chk.ok else 1

@@ -1,0 +1,72 @@
+"""Options shared by the commands that read a DAG file."""
+
+from __future__ import annotations
+
+import argparse
+
+from symcost.core.errors import SymcostError
+
+
+def add_dag_options(p: argparse.ArgumentParser) -> None:
+    """The DOT reader's options: ``--rules``, ``--symbol``, ``--set``, ``--params``,
+    ``--repeat``, ``--salvage``, ``--break-cycles``."""
+    p.add_argument("--rules", metavar="FILE", help="extra operation rules (YAML) for DOT input")
+    p.add_argument("--symbol", action="append", default=[], metavar="DIM=SYMBOL",
+                   help="make a dimension symbolic, e.g. seq_len=S (repeatable)")
+    if "--set" not in p._option_string_actions:  # `eval` has its own --set: same option
+        p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="model parameter for sizes the labels leave out, e.g. "
+                            "expert_hidden=16384, num_experts=16 (repeatable)")
+    p.add_argument("--params", metavar="FILE",
+                   help="model parameters from a JSON/YAML file (e.g. deployment_config.json)")
+    p.add_argument("--repeat", action="append", default=[], metavar="NODE=COUNT",
+                   help="repeat count of an abbreviated block (node id, or 'U->V' for an "
+                        "edge); on an ordinary node: run it COUNT times (repeatable)")
+    p.add_argument("--salvage", action="store_true",
+                   help="recover what parses from a DOT file with syntax errors")
+    p.add_argument("--break-cycles", action="store_true",
+                   help="remove one back-edge per cycle (named in a warning) instead of "
+                        "refusing the graph")
+
+
+def _pairs(items: list[str], option: str, example: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.rpartition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SymcostError(f"{option} {item!r}: expected {example}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def load_options(args: argparse.Namespace) -> dict[str, object]:
+    """Reader options from the parsed arguments (only those the user gave)."""
+    opts: dict[str, object] = {}
+    if getattr(args, "rules", None):
+        opts["rules"] = args.rules
+    symbols = {}
+    for item in getattr(args, "symbol", []) or []:
+        name, sep, sym = item.partition("=")
+        if not sep or not name.strip() or not sym.strip():
+            raise SymcostError(f"--symbol {item!r}: expected DIM=SYMBOL, e.g. seq_len=S")
+        symbols[name.strip()] = sym.strip()
+    if symbols:
+        opts["symbols"] = symbols
+    sets = _pairs(getattr(args, "set", []), "--set", "NAME=VALUE, e.g. expert_hidden=16384")
+    if sets:
+        opts["sets"] = sets
+    if getattr(args, "params", None):
+        opts["params"] = args.params
+    repeat = {}
+    for key, value in _pairs(getattr(args, "repeat", []), "--repeat",
+                             "NODE=COUNT, e.g. layers_1_30=30").items():
+        if not value.isdigit() or int(value) < 1:
+            raise SymcostError(f"--repeat {key}={value}: COUNT must be a positive integer")
+        repeat[key] = int(value)
+    if repeat:
+        opts["repeat"] = repeat
+    if getattr(args, "salvage", False):
+        opts["salvage"] = True
+    if getattr(args, "break_cycles", False):
+        opts["break_cycles"] = True
+    return opts

@@ -1,0 +1,244 @@
+"""``symcost eval DAG``: runtime per batch size under a concrete machine.
+
+Analyses the DAG, prices its cost atoms with a roofline (``--hw``) or measured
+(``--table``) matmul model and an alpha-beta link model (``--link``), and reports the
+runtime at every batch size of ``--batch``, its breakdown by operation kind, the
+winning branch of each undecided ``Max`` and the crossovers between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+
+import numpy as np
+import sympy
+
+from symcost.core.errors import InputError
+from symcost.core.files import write_output
+from symcost.models import Machine, hardware_presets, link_presets
+from symcost.models.comm import ALGORITHMS
+from symcost.models.evaluate import (
+    Evaluation,
+    evaluate,
+    kind_classifier,
+    parse_batches,
+    result_definitions,
+)
+
+#: Largest number of rows the ``table`` format prints without ``--all-rows``.
+TABLE_ROWS = 24
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "eval", help="runtime per batch size under a hardware model",
+        description="Runtime of a DAG per batch size under a roofline or measured GEMM "
+        "model and an alpha-beta link model, with the breakdown by operation kind, the "
+        "winning branch of each undecided Max and the crossovers.")
+    p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
+    p.add_argument("--hw", default="h100",
+                   help=f"hardware preset ({', '.join(hardware_presets())}; default h100)")
+    p.add_argument("--table", metavar="FILE.csv",
+                   help="measured GEMM times m,k,n,seconds[,dtype] (replaces the roofline)")
+    p.add_argument("--link", help=f"link preset ({', '.join(link_presets())}; default: the "
+                   "hardware's own)")
+    p.add_argument("--dtype", default="bf16", help="element type (fp32, tf32, bf16, fp16, fp8)")
+    p.add_argument("--batch", default="1:4096", metavar="RANGE",
+                   help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
+                   "a comma list (default 1:4096)")
+    p.add_argument("--efficiency", type=float, default=1.0,
+                   help="fraction of peak FLOP/s and bandwidth reached (default 1)")
+    p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
+                   help="seconds added to every matmul (default 0)")
+    p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
+                   help="collective algorithm for all-reduce and broadcast (default ring)")
+    p.add_argument("--alpha", type=float, metavar="SECONDS",
+                   help="per-step link latency (default: the link preset's)")
+    p.add_argument("--compute-only", action="store_true",
+                   help="evaluate the compute-only runtime (communication at zero cost)")
+    p.add_argument("--concurrency", choices=("device", "dag"), default="device")
+    p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
+                   help="bound on a symbol for the analysis, e.g. 'B>=8' (repeatable)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="give a symbolic dimension a value, e.g. S=2048 (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--all-rows", action="store_true",
+                   help="table format: print every batch size, not a sample")
+    p.add_argument("--plot", metavar="FILE", help="also write a PNG/SVG/PDF plot")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    try:
+        from symcost.cli.dagopts import add_dag_options
+
+        add_dag_options(p)
+    except ImportError:  # pragma: no cover - older trees without shared DAG options
+        pass
+    p.set_defaults(run=run)
+
+
+def _bindings(items: list[str]) -> dict[sympy.Symbol, sympy.Integer]:
+    from symcost.core.symbols import symbol
+
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        sym = symbol(name.strip()) if sep else None
+        try:
+            num = sympy.Integer(int(value)) if sep else None
+        except ValueError:
+            num = None
+        if sym is None or num is None or num < 1:
+            raise InputError(f"--set {item!r}: expected NAME=VALUE with a declared symbol "
+                             "and an integer >= 1")
+        out[sym] = num
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from symcost.read.loader import load
+    from symcost.solve.analysis import analyze
+
+    batches = parse_batches(args.batch)
+    machine = Machine.from_options(
+        hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
+        efficiency=args.efficiency, launch_overhead=args.launch_overhead,
+        algorithm=args.algorithm, alpha=args.alpha, no_comm=args.compute_only)
+    try:
+        from symcost.cli.dagopts import load_options
+
+        options = load_options(args)
+    except ImportError:  # pragma: no cover
+        options = {}
+    dag = load(args.dag, **options)
+    result = analyze(dag, args.concurrency, args.assume)
+    expr = result.runtime_compute_only if args.compute_only else result.runtime
+    defs = result_definitions(result, compute_only=args.compute_only)
+    taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
+             if p.get("source") == "--set"}  # model parameters the DOT reader applied
+    binds = _bindings([s for s in args.set if s.partition("=")[0].strip() not in taken])
+    if binds:
+        expr = expr.xreplace(binds)
+        defs = {k: v.xreplace(binds) for k, v in defs.items()}
+    ev = evaluate(expr, machine, batches, definitions=defs, classify=kind_classifier(dag))
+    if getattr(machine.matmul, "adjusted", 0):
+        ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
+                        "values raised to the least monotone majorant")
+    path = [s.node for s in result.critical_path]
+    info = {"dag": args.dag, "concurrency": args.concurrency,
+            "compute_only": bool(args.compute_only), "critical_path": path,
+            "undecided_on_path": [s.node for s in result.critical_path
+                                  if getattr(s, "undecided", False)]}
+    if args.format == "json":
+        text = json.dumps({"symcost": 1, **info, **ev.to_dict(),
+                           "definitions": {str(k): str(v) for k, v in defs.items()}},
+                          indent=1)
+    elif args.format == "csv":
+        text = _csv(ev)
+    else:
+        text = _table(ev, info, machine, all_rows=args.all_rows)
+    if args.plot:
+        from symcost.output.plot import plot_evaluation
+
+        name = dag.name or args.dag
+        plot_evaluation(ev, args.plot, title=f"{name}: runtime vs batch size "
+                        f"({args.concurrency} concurrency)", subtitle=machine.label)
+    write_output(text, args.output)
+    return 0
+
+
+def _csv(ev: Evaluation) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    names = list(ev.breakdown)
+    w.writerow(["B", "runtime_s", *[f"{n}_s" for n in names],
+                *[f"{b.kind.lower()}{b.index + 1}_argument" for b in ev.branches]])
+    cols = [ev.breakdown[n] for n in names]
+    for i, b in enumerate(ev.batches):
+        w.writerow([int(b), repr(float(ev.runtime[i])), *[repr(float(c[i])) for c in cols],
+                    *[int(br.choice[i]) for br in ev.branches]])
+    return buf.getvalue()
+
+
+def _sample(ev: Evaluation) -> list[int]:
+    """Indices to show: ends, powers of two, and both sides of each crossover."""
+    bs = ev.batches
+    want = {int(bs[0]), int(bs[-1])}
+    p = 1
+    while p <= bs[-1]:
+        want.add(p)
+        p *= 2
+    for c in ev.crossovers:
+        want.update((c.below, c.above))
+    idx = sorted({int(i) for i in np.searchsorted(bs, sorted(want)) if i < len(bs)
+                  and int(bs[i]) in want})
+    if len(idx) > TABLE_ROWS:
+        keep = set(np.linspace(0, len(idx) - 1, TABLE_ROWS).astype(int))
+        extra = {i for i in idx if int(bs[i]) in {c.below for c in ev.crossovers}
+                 | {c.above for c in ev.crossovers}}
+        idx = sorted({idx[k] for k in keep} | extra)
+    return idx
+
+
+def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> str:
+    scale, unit = _unit(ev.runtime)
+    names = list(ev.breakdown)
+    lines = [f"machine: {machine.label}"]
+    for key, model in (("matmul", machine.matmul), ("comm", machine.comm)):
+        if model is not None:
+            d = model.describe()
+            lines.append(f"  {key}: " + ", ".join(f"{k}={v}" for k, v in d.items()
+                                                  if k not in ("model", "name")))
+    lines.append(f"dag: {info['dag']} ({info['concurrency']} concurrency"
+                 + (", compute only" if info["compute_only"] else "") + ")")
+    bs = ev.batches
+    lines.append(f"batch sizes: {len(bs)} from {bs[0]} to {bs[-1]}")
+    lines.append("")
+    head = ["B", f"runtime [{unit}]", *[f"{n} [{unit}]" for n in names]]
+    rows = range(len(bs)) if all_rows or len(bs) <= TABLE_ROWS else _sample(ev)
+    body = [[str(int(bs[i])), f"{ev.runtime[i] / scale:.6g}",
+             *[f"{ev.breakdown[n][i] / scale:.6g}" for n in names]] for i in rows]
+    widths = [max(len(h), *(len(r[j]) for r in body)) for j, h in enumerate(head)]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    lines.extend("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in body)
+    if not all_rows and len(bs) > len(list(rows)):
+        lines.append(f"({len(list(rows))} of {len(bs)} batch sizes shown; --format csv or "
+                     "--all-rows for every one)")
+    lines.append("")
+    path = info["critical_path"]
+    lines.append(f"critical path ({len(path)} nodes): " + " -> ".join(path[:12])
+                 + (" -> ..." if len(path) > 12 else ""))
+    if ev.branches:
+        lines.append("undecided branches (Max/Min left by the order engine), winner per B:")
+        for br in ev.branches:
+            segs = ", ".join(f"argument {s['argument']} for B {s['from']}..{s['to']}"
+                             for s in br.segments(bs))
+            lines.append(f"  {br.kind} #{br.index + 1}"
+                         + ("" if br.defined_in == "runtime" else f" (in {br.defined_in})")
+                         + f": {segs}")
+            for j, a in enumerate(br.args):
+                text = str(a)
+                lines.append(f"    argument {j}: {text[:160]}{'...' if len(text) > 160 else ''}")
+        if ev.crossovers:
+            lines.append("crossovers (the critical path changes there):")
+            for c in ev.crossovers:
+                lines.append(f"  {c.label}: argument {c.before} -> {c.after}: last B with "
+                             f"{c.before} = {c.below}, first B with {c.after} = {c.above}"
+                             + (f"; exact B = {c.exact} (~{c.value:.6g})"
+                                if c.exact is not None else "; bracketed (no exact model)"))
+        else:
+            lines.append("no crossover in this batch range: the critical path is the same "
+                         "for every B shown")
+    else:
+        lines.append("no undecided branch: the critical path is the same for every B")
+    lines.extend(f"note: {n}" for n in ev.notes)
+    return "\n".join(lines) + "\n"
+
+
+def _unit(values: np.ndarray) -> tuple[float, str]:
+    top = float(np.max(values)) if len(values) else 1.0
+    for scale, name in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns")):
+        if top >= scale:
+            return scale, name
+    return 1e-9, "ns"

@@ -1,1 +1,0 @@
-"""Subcommands of the ``symcost`` command line (one module each)."""

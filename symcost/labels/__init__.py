@@ -1,0 +1,3 @@
+"""Label grammar: node label text to facts (operation words, dimensions, GPUs).
+
+May import: core, algebra."""

@@ -1,0 +1,276 @@
+"""Cost formulas: a node's label dimensions to matmuls and communication atoms.
+
+Each rule of the table names one of :data:`FORMULAS`; they follow the conventions of
+DESIGN.md (linear layers, attention, MLPs, routers, collectives).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy
+
+from symcost.core.dag import Matmul
+from symcost.core.symbols import COLLECTIVES, Get_Time
+from symcost.labels.dims import Scale, Tensor
+from symcost.labels.label import LabelInfo
+from symcost.ops.rule import Rule
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """Cost of one node: sympy cost, its matmuls, and a problem when dims were missing."""
+
+    cost: sympy.Expr = sympy.S.Zero
+    matmuls: tuple[Matmul, ...] = ()
+    problem: str | None = None
+    #: what was assumed for sizes the label does not give: (key, message) pairs, e.g.
+    #: ``("symbol:F_expert", "...")``, ``("param:ffn_expert", "...")``, ``("count:E", ...)``
+    assumed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a cost formula sees: the label, the input inherited from a predecessor,
+    the scaling of dims, and the number of devices (communication group size)."""
+
+    info: LabelInfo
+    scale: Scale
+    inherited: Tensor | None = None
+    group: int = 0
+    rule: Rule | None = None
+    #: model parameters by role (``ffn``, ``ffn_expert``, ``experts``, ``hidden``, ...):
+    #: (value, source) pairs from ``--set`` / ``--params``
+    params: dict[str, tuple[sympy.Expr, str]] = field(default_factory=dict)
+    #: experts the graph shows behind a router gate, and how they were counted, or None
+    experts_seen: tuple[int, str] | None = None
+    #: output taken from a neighbour when the label has none (or writes ``[same]``)
+    inferred_output: Tensor | None = None
+
+    @property
+    def input(self) -> Tensor | None:
+        return self.inherited if self.inherited is not None else self.info.input
+
+    @property
+    def output(self) -> Tensor | None:
+        if self.inferred_output is not None:
+            return self.inferred_output
+        return self.info.output
+
+
+def _positive(*vals: sympy.Expr | None) -> bool:
+    return all(v is not None and not (v.is_number and v <= 0) for v in vals)
+
+
+def _first(*vals: sympy.Expr | None) -> sympy.Expr | None:
+    return next((v for v in vals if v is not None), None)
+
+
+def _mm(m, k, n, count: int = 1, label: str = "") -> Matmul:
+    return Matmul(m, k, n, count, label)
+
+
+def _result(mms: list[Matmul], assumed: tuple[tuple[str, str], ...] = ()) -> CostResult:
+    return CostResult(sympy.Add(*[mm.count * Get_Time(mm.m, mm.k, mm.n) for mm in mms]),
+                      tuple(mms), assumed=assumed)
+
+
+#: Symbol for a size no label gives, by role: never a guessed number.
+UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H"}
+_ROLE_TEXT = {"ffn_expert": "expert inner width", "ffn": "MLP inner width",
+              "experts": "expert count", "hidden": "hidden size"}
+
+
+def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]:
+    """A size the label lacks: the model parameter for ``role`` when given, else its
+    named symbol. Returns the value and what was assumed (key, message)."""
+    from symcost.core.symbols import declare_symbol
+
+    what = _ROLE_TEXT.get(role, role)
+    if role in ctx.params:
+        value, source = ctx.params[role]
+        return value, (f"param:{role}", f"{what} not in the label: {value} from {source}")
+    name = UNKNOWN_SIZE_SYMBOL[role]
+    return declare_symbol(name), (f"symbol:{name}",
+                                  f"{what} not in the label: symbol {name} (give it with "
+                                  f"--set {_SET_NAME[role]}=N or --params FILE)")
+
+
+_SET_NAME = {"ffn_expert": "expert_hidden", "ffn": "ffn_hidden", "experts": "num_experts",
+             "hidden": "hidden_size"}
+EXPERT_WORDS = re.compile(r"(?i)\bexperts?\b|\bmoe\b")
+
+
+def _missing(what: str, **vals: sympy.Expr | None) -> CostResult:
+    absent = [k for k, v in vals.items() if v is None]
+    bad = [k for k, v in vals.items() if v is not None and v.is_number and v <= 0]
+    detail = ", ".join(([f"no {', '.join(absent)}"] if absent else [])
+                       + ([f"{', '.join(bad)} not positive"] if bad else []))
+    return CostResult(problem=f"cannot derive {what} from the label ({detail}); cost 0")
+
+
+def f_zero(ctx: Context) -> CostResult:
+    return CostResult()
+
+
+def f_linear(ctx: Context) -> CostResult:
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    count = ctx.rule.count if ctx.rule else 1
+    m = _first(sc.tokens(tout), sc.tokens(tin))
+    k = sc.feature(tin)
+    n = sc.feature(tout)
+    if count > 1 and k is not None and n is not None and n == count * k:
+        n = k  # output written as the concatenation of the fused projections
+    if not _positive(m, k, n):
+        return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
+    return _result([_mm(m, k, n, count, ctx.rule.name if ctx.rule else "linear")])
+
+
+def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:
+    sc = ctx.scale
+    d = ctx.info.find("ffn")
+    if d is not None:
+        return sc.value(d)
+    if len(ctx.info.chain) >= 3:
+        return sc.feature(ctx.info.chain[1])
+    for t in ctx.info.extras.values():
+        f = sc.feature(t)
+        if f is not None and f != hidden:
+            return f
+    return None
+
+
+def _mlp(ctx: Context, ups: int) -> CostResult:
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    m = _first(sc.tokens(tin), sc.tokens(tout))
+    h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
+    h_out = _first(sc.feature(tout, ("hidden",)), h)
+    f = _ffn(ctx, h)
+    assumed: tuple[tuple[str, str], ...] = ()
+    if f is None and _positive(m, h):
+        role = "ffn_expert" if EXPERT_WORDS.search(ctx.info.name or "") else "ffn"
+        f, note = _unknown_size(ctx, role)
+        assumed = (note,)
+    if not _positive(m, h, f, h_out):
+        return _missing("an MLP (up [M, H] x [H, F], down [M, F] x [F, H])", M=m, H=h, F=f)
+    return _result([_mm(m, h, f, ups, "up"), _mm(m, f, h_out, 1, "down")], assumed)
+
+
+def f_mlp(ctx: Context) -> CostResult:
+    return _mlp(ctx, 1)
+
+
+def f_gated_mlp(ctx: Context) -> CostResult:
+    return _mlp(ctx, 2)
+
+
+def _attention_dims(ctx: Context):
+    """(b*h*s_q, d, s_kv) for attention, or a problem text."""
+    sc, info = ctx.scale, ctx.info
+    q = info.inputs.get("Q")
+    kv = info.inputs.get("K/V") or info.inputs.get("KV") or info.inputs.get("K")
+    cands = [t for t in (q, ctx.input, ctx.output, *info.tensors(), ctx.inherited)
+             if t is not None]
+    t = next((c for c in cands if (c.get("heads") or c.get("kv_heads")) is not None
+              and c.get("seq") is not None), None)
+    t = t or next((c for c in cands if c.get("seq") is not None), None)
+    if t is None:
+        return None, "no sequence length"
+    hd = t.get("heads") or t.get("kv_heads") or info.params.get("heads")
+    h = sc.value(hd)
+    d = sc.value(t.get("head_dim") or info.find("head_dim"))
+    if d is None and h is not None:
+        hidden = sc.value(t.get("hidden"))
+        d = hidden / h if hidden is not None else None
+    s_q = sc.value(t.get("seq"))
+    s_kv = sc.value(kv.get("seq")) if kv is not None and kv.get("seq") is not None else s_q
+    b = sc.value(t.get("batch")) if t.get("batch") is not None else sc.value(t.get("tokens"))
+    b = b if b is not None else sympy.Integer(1)
+    if not _positive(h, d, s_q, s_kv) or (d is not None and not d.is_integer):
+        missing = [n for n, v in (("heads", h), ("head dim", d), ("sequence", s_q)) if v is None]
+        return None, ", ".join(missing) or "a size is not a positive integer"
+    return (b * h * s_q, d, s_kv), ""
+
+
+def _attention(ctx: Context, parts: str) -> CostResult:
+    dims, why = _attention_dims(ctx)
+    if dims is None:
+        return CostResult(problem=f"cannot derive attention matmuls from the label ({why}); "
+                                  "cost 0")
+    m, d, s_kv = dims
+    mms = []
+    if "s" in parts:
+        mms.append(_mm(m, d, s_kv, 1, "QK^T"))
+    if "v" in parts:
+        mms.append(_mm(m, s_kv, d, 1, "AV"))
+    return _result(mms)
+
+
+def f_attention(ctx: Context) -> CostResult:
+    return _attention(ctx, "sv")
+
+
+def f_attention_scores(ctx: Context) -> CostResult:
+    return _attention(ctx, "s")
+
+
+def f_attention_values(ctx: Context) -> CostResult:
+    return _attention(ctx, "v")
+
+
+def f_attention_output(ctx: Context) -> CostResult:
+    """``scores x V``, unless the output is ``[..., hidden]`` from ``[..., heads, d_k]``."""
+    tin, tout = ctx.input, ctx.output
+    if (tin is not None and tout is not None and tin.get("head_dim") is not None
+            and tout.get("head_dim") is None and tout.get("hidden") is not None):
+        return f_linear(ctx)
+    return _attention(ctx, "v")
+
+
+def f_router(ctx: Context) -> CostResult:
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    m = _first(sc.tokens(tin), sc.tokens(tout))
+    h = sc.feature(tin, ("hidden",))
+    e_dim = ctx.info.find("experts")
+    e = sc.value(e_dim) if e_dim is not None else sc.feature(tout)
+    assumed: tuple[tuple[str, str], ...] = ()
+    if (e is None or e == h) and _positive(m, h):
+        if "experts" in ctx.params:
+            e, note = _unknown_size(ctx, "experts")
+        elif ctx.experts_seen:
+            e = sympy.Integer(ctx.experts_seen[0])
+            note = ("count:E", f"expert count not in the label: E = {ctx.experts_seen[0]}, "
+                               f"counted from the graph ({ctx.experts_seen[1]})")
+        else:
+            e, note = _unknown_size(ctx, "experts")
+        assumed = (note,)
+    if not _positive(m, h, e) or h == e:
+        return _missing("a router gate [M, H] x [H, E]", M=m, H=h, E=e if h != e else None)
+    return _result([_mm(m, h, e, 1, "router")], assumed)
+
+
+def f_comm(ctx: Context) -> CostResult:
+    sc = ctx.scale
+    name = ctx.rule.collective if ctx.rule and ctx.rule.collective else "send_recv"
+    atom = COLLECTIVES[name]
+    n = _first(sc.elements(ctx.input), sc.elements(ctx.output))
+    if n is None:
+        tin = ctx.input or ctx.output
+        tok, feat = sc.tokens(tin), sc.feature(tin)
+        n = tok * feat if tok is not None and feat is not None else None
+    group = max(ctx.group, 2 if name == "send_recv" else 1)
+    if n is None:
+        return CostResult(problem="cannot derive the message size from the label; "
+                                  "communication cost 0")
+    return CostResult(atom(n, group))
+
+
+Formula = Callable[[Context], CostResult]
+FORMULAS: dict[str, Formula] = {
+    "zero": f_zero, "linear": f_linear, "mlp": f_mlp, "gated_mlp": f_gated_mlp,
+    "attention": f_attention, "attention_scores": f_attention_scores,
+    "attention_values": f_attention_values, "attention_output": f_attention_output,
+    "router": f_router, "comm": f_comm,
+}

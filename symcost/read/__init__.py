@@ -1,0 +1,2 @@
+"""Reading DAG files: DOT (Graphviz), YAML/JSON specs, salvage, repeats, model
+parameters, ``load``. May import: core, algebra, labels, ops."""

@@ -1,0 +1,255 @@
+"""Facts into costs: each node's rule, its shapes (inferred from neighbours where the
+label lacks them) and its cost terms; the batch rule of the entry; dimension checks."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import sympy
+
+from symcost.core.dag import Kind
+from symcost.core.diagnostics import info, warning
+from symcost.core.symbols import B
+from symcost.labels.dims import Scale, Tensor
+from symcost.ops.formulas import EXPERT_WORDS, FORMULAS, Context, CostResult
+from symcost.ops.rule import Rule
+from symcost.read.dot.state import DotReading
+
+_LIST_MAX = 8
+_MORE_EXPERTS = re.compile(r"(?i)\b(\d+)\s+more\s+experts?\b")
+
+
+def _entry(st: DotReading) -> int | None:
+    """Index of the entry node: the first input node, else the first source."""
+    sources = [i for i, p in enumerate(st.dag.pred) if not p]
+    for i in sources:
+        r, _ = st.table.classify(st.infos[i].name, st.dag.nodes[i].id,
+                                   st.dag.nodes[i].attrs.get("shape"))
+        if r is not None and r.kind == Kind.IO:
+            return i
+    return sources[0] if sources else None
+
+
+def batch_scale(st: DotReading) -> Scale:
+    entry: dict[str, sympy.Expr] = {}
+    i = _entry(st)
+    if i is not None:
+        linfo = st.infos[i]
+        for role in ("batch", *st.roles):
+            d = linfo.find(role)
+            if d is not None and d.value is not None and d.value.is_Integer:
+                entry[role] = d.value
+        st.dag.meta["entry"] = {"node": st.dag.nodes[i].id,
+                                  **{k: int(v) for k, v in entry.items()}}
+    if "batch" not in entry:
+        st.add(info("the entry gives no batch size: every batch dimension is B",
+                       file=st.file, code="batch"))
+    return Scale(entry, st.roles)
+
+
+def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
+    """Input and output of every node, missing sides taken from neighbours.
+
+    An input the label lacks is the (effective) output of the first predecessor
+    that has one; ``Output: [same]`` is the input, and so is the missing output of
+    an element-wise node; a still-missing output is the first successor's input.
+    What was inferred for a node with a cost rule goes to ``attrs["inferred"]``.
+    """
+    dag, n = st.dag, len(st.dag)
+    ins: list[Tensor | None] = [None] * n
+    outs: list[Tensor | None] = [None] * n
+    how: dict[int, dict[str, str]] = defaultdict(dict)
+    order = dag.topological_order()
+    for i in order:
+        li, rule = st.infos[i], st.rules[i]
+        tin = None if _same(li.input) else li.input
+        if tin is None:
+            for j in sorted(dag.pred[i]):
+                if outs[j] is not None:
+                    tin = outs[j]
+                    how[i]["input"] = f"[{tin.raw}] from {dag.nodes[j].id}"
+                    break
+        ins[i] = tin
+        tout = li.output
+        if _same(tout):
+            tout = tin
+            if tin is not None:
+                how[i]["output"] = f"[{tin.raw}] (written 'same')"
+        elif tout is None and rule is not None and rule.kind == Kind.ELEMENTWISE:
+            tout = tin
+        outs[i] = tout
+    for i in reversed(order):
+        if outs[i] is None:
+            for j in sorted(dag.succ[i]):
+                t = st.infos[j].input
+                if t is not None and not _same(t):
+                    outs[i] = t
+                    how[i]["output"] = f"[{t.raw}] from {dag.nodes[j].id}"
+                    break
+    shown: list[str] = []
+    for i, parts in how.items():
+        rule = st.rules[i]
+        if rule is None or rule.cost == "zero":
+            continue
+        node = dag.nodes[i]
+        node.attrs["inferred"] = dict(parts)
+        shown.append(node.id)
+    if shown:
+        ids = sorted(shown, key=dag.index.__getitem__)
+        first = dag.nodes[dag.index[ids[0]]]
+        what = "; ".join(f"{k} {v}" for k, v in first.attrs["inferred"].items())
+        st.add(info(f"shapes inferred from neighbours for {len(ids)} node(s), e.g. "
+                       f"{first.id!r}: {what}", file=st.file, node=first.id,
+                       nodes=tuple(ids[:_LIST_MAX]), code="inferred"))
+    return ins, outs
+
+
+def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
+    """Experts the graph shows behind router gate ``i``: expert nodes it feeds,
+    directly or through one routing/dispatch node, plus "N more experts" elisions."""
+    drawn, elided = 0, 0
+    seen: set[int] = set()
+    frontier = list(st.dag.succ[i])
+    for hop in range(2):
+        nxt: list[int] = []
+        for j in frontier:
+            if j in seen:
+                continue
+            seen.add(j)
+            rule, name = st.rules[j], st.infos[j].name or st.dag.nodes[j].id
+            more = _MORE_EXPERTS.search(st.dag.nodes[j].attrs.get("label", "") or "")
+            if more:
+                elided += int(more.group(1))
+            elif (rule is not None and rule.cost in ("mlp", "gated_mlp")
+                  and EXPERT_WORDS.search(name)):
+                drawn += 1
+            elif hop == 0 and rule is not None and rule.kind == Kind.ROUTE:
+                nxt.extend(st.dag.succ[j])
+        frontier = nxt
+    if drawn + elided < 2:
+        return None
+    how = (f"{drawn} expert nodes behind the gate"
+           + (f" + {elided} in an elision ('{elided} more experts')" if elided else ""))
+    return drawn + elided, how
+
+
+def cost_nodes(st: DotReading, scale: Scale) -> None:
+    unknown: list[int] = []
+    no_gpu: list[str] = []
+    notes: dict[str, list[str]] = defaultdict(list)
+    assumed: dict[str, tuple[str, list[str]]] = {}
+    for i, node in enumerate(st.dag.nodes):
+        linfo = st.infos[i]
+        rule, how = st.table.classify(linfo.name, node.id, node.attrs.get("shape"))
+        st.rules.append(rule)
+        if rule is None:
+            node.kind = Kind.UNKNOWN
+            unknown.append(i)
+            continue
+        node.kind = rule.kind
+        node.attrs["rule"] = rule.name
+        node.attrs["matched_by"] = how
+        if how == "shape":
+            st.add(info(f"classified as {rule.kind} by its shape only",
+                           code="shape", **st.where(node)))
+    ins, outs = _shapes(st)
+    params = st.model.by_role
+    for i, node in enumerate(st.dag.nodes):
+        rule = st.rules[i]
+        if rule is None:
+            continue
+        linfo = st.infos[i]
+        inherited = ins[i] if linfo.input is None or _same(linfo.input) else None
+        out = outs[i] if linfo.output is None or _same(linfo.output) else None
+        seen = _experts_seen(st, i) if rule.cost == "router" else None
+        if seen is not None and st.infos[i].find("experts") is None \
+                and "experts" not in params:
+            node.attrs["experts_counted"] = seen[1]
+        key = (rule.name, linfo.key,
+               inherited.raw if inherited is not None else None,
+               out.raw if out is not None else None, seen,
+               len(node.devices) if rule.cost == "comm" else 0)
+        res = st.cost_cache.get(key)
+        if res is None:
+            res = _apply(rule, Context(linfo, scale, inherited, len(node.devices), rule,
+                                       params, seen, out))
+            st.cost_cache[key] = res
+        node.cost, node.matmuls = res.cost, res.matmuls
+        for akey, msg in res.assumed:
+            assumed.setdefault(akey, (msg, []))[1].append(node.id)
+            node.attrs.setdefault("assumed", []).append(msg)
+        if res.problem:
+            st.add(warning(res.problem, code="dims", **st.where(node)))
+        if res.cost != 0:
+            for t in linfo.tensors():
+                for d in t.dims:
+                    if d.note:
+                        notes[d.note].append(node.id)
+        if (not node.devices and rule.kind != Kind.IO and not node.attrs.get("host")):
+            no_gpu.append(node.id)
+    for i in unknown:
+        node = st.dag.nodes[i]
+        what = f"operation {st.infos[i].name!r}" if st.infos[i].name else "operation"
+        st.add(warning(f"{what} not recognised by any rule: kind unknown, cost 0",
+                          code="unknown-op", **st.where(node)))
+    for note, ids in notes.items():
+        st.add(info(f"{note} ({len(ids)} node(s))", file=st.file, node=ids[0],
+                       nodes=tuple(ids[:_LIST_MAX]), code="dims"))
+    used_roles = set()
+    for akey, (msg, ids) in assumed.items():
+        kind, _, what = akey.partition(":")
+        if kind == "param":
+            used_roles.add(what)
+        code = {"symbol": "symbol", "param": "parameter", "count": "count"}[kind]
+        st.add(info(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
+                       nodes=tuple(ids[:_LIST_MAX]), code=code))
+    st.dag.meta["assumed"] = [{"code": k.partition(":")[0], "message": m,
+                                 "nodes": len(ids)} for k, (m, ids) in assumed.items()]
+    for rec in st.model.records:
+        rec["used"] = rec["role"] in used_roles
+    if no_gpu:
+        shown = ", ".join(no_gpu[:_LIST_MAX]) + (", ..." if len(no_gpu) > _LIST_MAX else "")
+        st.add(warning(f"{len(no_gpu)} node(s) without a GPU (not serialized with "
+                          f"others): {shown}", file=st.file, node=no_gpu[0],
+                          nodes=tuple(no_gpu), code="no-gpu"))
+
+
+def check_dims(st: DotReading, scale: Scale) -> None:
+    """Warn when a producer's output and its consumer's input differ."""
+    dag = st.dag
+    skip = {Kind.ROUTE, Kind.COMM, Kind.UNKNOWN}
+    for (iu, iv), attrs in dag.edge_attrs.items():
+        a, b = dag.nodes[iu], dag.nodes[iv]
+        if a.kind in skip or b.kind in skip or len(dag.pred[iv]) != 1:
+            continue
+        if "dash" in str(attrs.get("style", "")) or "dot" in str(attrs.get("style", "")):
+            continue
+        out, inp = st.infos[iu].output, st.infos[iv].input
+        if out is None or inp is None or len(st.infos[iv].inputs) > 1:
+            continue
+        if out.multiplicity != 1 or inp.multiplicity != 1:
+            continue
+        pairs = [(scale.tokens(out), scale.tokens(inp)),
+                 (scale.feature(out), scale.feature(inp))]
+        if any(_comparable(x, y) and x != y for x, y in pairs):
+            st.add(warning(f"dimension mismatch: {a.id!r} outputs [{out.raw}] but "
+                              f"{b.id!r} takes [{inp.raw}]", file=st.file,
+                              line=b.source.line, node=b.id, nodes=(a.id, b.id),
+                              code="dim-mismatch"))
+
+
+def _same(t: Tensor | None) -> bool:
+    """``[same]``, ``[same as input]``: the output repeats the input."""
+    return t is not None and t.raw.strip().lower() in ("same", "same as input", "unchanged",
+                                                        "same as in", "same shape")
+
+
+def _apply(rule: Rule, ctx: Context) -> CostResult:
+    return FORMULAS[rule.cost](ctx)
+
+
+def _comparable(x: sympy.Expr | None, y: sympy.Expr | None) -> bool:
+    if x is None or y is None:
+        return False
+    return x.free_symbols <= {B} and y.free_symbols <= {B}

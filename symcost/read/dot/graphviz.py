@@ -1,0 +1,136 @@
+"""Parsing DOT text with Graphviz itself (through pygraphviz).
+
+Graphviz prints its errors on the C-level stderr; they are captured and turned into one
+:class:`InputError` with the line number. Also here: reading the file's bytes as text
+within the size limits, and the lines where each node id is declared.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps it
+
+from symcost.core.errors import InputError
+
+MAX_BYTES = 64 << 20
+
+_DECL = re.compile(r'(?m)^[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([A-Za-z_\x80-\uffff][\w.\x80-\uffff]*'
+                   r'|-?\d+(?:\.\d+)?))[ \t]*(\[|;|$)')
+_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+_GV_LINE = re.compile(r"\bin line (\d+)\b\s*")
+HEADER_RE = re.compile(r"(?im)^[ \t]*(?:strict[ \t]+)?(?:di)?graph\b")
+
+
+def read_text(path: Path, file: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file is {size} bytes, more than the {MAX_BYTES} byte limit",
+                             file=file)
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", file=file) from None
+    if not data.strip():
+        raise InputError("empty file: no graph", file=file)
+    if b"\x00" in data:
+        raise InputError("binary data (NUL bytes), not a DOT text file", file=file)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte {err.start})", file=file, line=line) from None
+    return text
+
+
+@contextmanager
+def captured_stderr() -> Iterator[list[str]]:
+    """Redirect the C-level stderr (fd 2) to a temporary file; yield a list that
+    receives what was written once the block ends."""
+    out: list[str] = []
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable fd 2: nothing to capture
+        yield out
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield out
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            out.append(tmp.read(65536).decode("utf-8", "replace"))
+
+
+def parse_text(text: str, file: str):  # -> (pygraphviz.AGraph, list[str])
+    import pygraphviz
+
+    with captured_stderr() as err, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            graph = pygraphviz.AGraph(string=text)
+        except Exception:  # noqa: BLE001 - pygraphviz raises DotError/ValueError/...
+            graph = None
+    messages = [ln.strip() for ln in "".join(err).splitlines() if ln.strip()]
+    messages += [str(w.message) for w in caught]
+    if graph is None:
+        raise _syntax_error(messages, file)
+    return graph, [m for m in messages if not m.lower().startswith("error")]
+
+
+def _syntax_error(messages: list[str], file: str) -> InputError:
+    first = next((m for m in messages if m.lower().startswith("error")),
+                 messages[0] if messages else "Graphviz could not read the graph")
+    first = re.sub(r"(?i)^error:\s*", "", first)
+    line = None
+    m = _GV_LINE.search(first)
+    if m:
+        line = int(m.group(1))
+        first = (first[: m.start()] + first[m.end():]).strip()
+    if len(first) > 200:
+        first = first[:197] + "..."
+    return InputError(f"Graphviz: {first}", file=file, line=line)
+
+
+def declarations(text: str) -> tuple[dict[str, list[int]], set[str]]:
+    """Lines where each node id is declared with attributes, and ids declared at all."""
+    with_attrs: dict[str, list[int]] = defaultdict(list)
+    declared: set[str] = set()
+    line, last = 1, 0
+    for m in _DECL.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        nid = m.group(1) if m.group(1) is not None else m.group(2)
+        if nid in _KEYWORDS or nid is None:
+            continue
+        if m.group(1) is not None:
+            nid = nid.replace('\\"', '"')
+        declared.add(nid)
+        if m.group(3) == "[":
+            with_attrs[nid].append(line + m.group(0)[: m.start(3) - m.start()].count("\n"))
+    return with_attrs, declared
+
+
+def gv_str(value: bytes | str | None) -> str:
+    """A Graphviz string (bytes from the C API) as text."""
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def subgraphs(handle) -> Iterator:
+    sg = gv.agfstsubg(handle)
+    while sg is not None:
+        yield sg
+        sg = gv.agnxtsubg(sg)

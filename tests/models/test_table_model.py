@@ -1,0 +1,157 @@
+"""Measured-table model: reproduces its samples, interpolates monotonically."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symcost.models import ModelError, TableModel
+
+MS, KS, NS = [1, 16, 256, 4096], [128, 4096], [512, 4096, 16384]
+
+
+def grid_rows(fn):
+    return [(m, k, n, fn(m, k, n)) for m, k, n in itertools.product(MS, KS, NS)]
+
+
+def smooth(m, k, n):
+    return 5e-6 + 2 * m * k * n / 5e14
+
+
+def test_reproduces_every_sample_point_exactly():
+    rows = grid_rows(smooth)
+    t = TableModel(rows)
+    for m, k, n, s in rows:
+        assert float(t.get_time(m, k, n)) == s
+    assert t.adjusted == 0
+
+
+def test_log_linear_between_and_extrapolation_rules():
+    t = TableModel([(1, 1, 1, 1.0), (4, 1, 1, 3.0)])
+    np.testing.assert_allclose(t.get_time([0.25, 1, 2, 4, 8, 16], 1, 1),
+                               [1.0, 1.0, 2.0, 3.0, 6.0, 12.0])
+
+
+def test_csv_round_trip_and_dtype_selection(tmp_path):
+    f = tmp_path / "g.csv"
+    lines = ["# measured", "m,k,n,seconds,dtype"]
+    for m, k, n, s in grid_rows(smooth):
+        lines.append(f"{m},{k},{n},{s!r},bf16")
+        lines.append(f"{m},{k},{n},{2 * s!r},fp32")
+    f.write_text("\n".join(lines) + "\n")
+    bf = TableModel.from_csv(f, dtype="bf16")
+    fp = TableModel.from_csv(f, dtype="fp32")
+    assert float(fp.get_time(16, 128, 512)) == pytest.approx(2 * float(bf.get_time(16, 128, 512)))
+    with pytest.raises(ModelError, match="choose one"):
+        TableModel.from_csv(f)
+    with pytest.raises(ModelError, match="no rows for dtype fp8"):
+        TableModel.from_csv(f, dtype="fp8")
+
+
+def test_bad_tables(tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("m,k,n\n1,2,3\n")
+    with pytest.raises(ModelError, match="missing seconds"):
+        TableModel.from_csv(f)
+    f.write_text("m,k,n,seconds\n1,2,3,abc\n")
+    with pytest.raises(ModelError, match="row 1"):
+        TableModel.from_csv(f)
+    f.write_text("m,k,n,seconds\n1,1,1,1\n2,2,1,1\n")
+    with pytest.raises(ModelError, match="full m x k x n grid"):
+        TableModel.from_csv(f)
+    with pytest.raises(ModelError, match="no such file"):
+        TableModel.from_csv(tmp_path / "nope.csv")
+
+
+def test_non_monotone_data_is_raised_to_a_monotone_majorant():
+    t = TableModel([(1, 1, 1, 2.0), (2, 1, 1, 1.0), (4, 1, 1, 3.0)])
+    assert t.adjusted == 1
+    vals = t.get_time(np.linspace(1, 4, 50), 1, 1)
+    assert np.all(np.diff(vals) >= 0)
+    assert float(t.get_time(2, 1, 1)) == 2.0
+
+
+positive = st.floats(min_value=1e-7, max_value=1e-2, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(incs=st.lists(positive, min_size=len(MS) * len(KS) * len(NS),
+                     max_size=len(MS) * len(KS) * len(NS)),
+       q=st.lists(st.tuples(st.floats(0.5, 20000), st.floats(64, 40000),
+                            st.floats(256, 40000)), min_size=2, max_size=6),
+       axis=st.integers(0, 2), step=st.floats(1.0, 8.0))
+def test_interpolation_is_monotone_property(incs, q, axis, step):
+    # a random grid that is monotone in each axis: cumulative sums of positive steps
+    grid = np.array(incs).reshape(len(MS), len(KS), len(NS))
+    for ax in range(3):
+        grid = np.cumsum(grid, axis=ax)
+    rows = [(m, k, n, float(grid[i, j, q])) for (i, m), (j, k), (q, n)
+            in itertools.product(enumerate(MS), enumerate(KS), enumerate(NS))]
+    t = TableModel(rows)
+    for m, k, n, s in rows:
+        assert float(t.get_time(m, k, n)) == s
+    for point in q:
+        bigger = list(point)
+        bigger[axis] *= step
+        lo = float(t.get_time(*point))
+        hi = float(t.get_time(*bigger))
+        assert hi >= lo * (1 - 1e-12)
+
+
+def _load_script():
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("measure_gemm",
+                                                  ROOT / "scripts" / "measure_gemm.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_measure_script_without_torch_fails_clearly():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys; sys.modules['torch'] = None; sys.argv = ['m', '--quick'];"
+            f"import runpy; runpy.run_path({str(ROOT / 'scripts' / 'measure_gemm.py')!r},"
+            " run_name='__main__')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "PyTorch is not installed" in r.stderr and "symcost[torch]" in r.stderr
+
+
+def test_measure_script_writes_a_table_the_model_reads(tmp_path, monkeypatch):
+    """With a stand-in torch (numpy underneath) the --quick grid round-trips."""
+    import sys
+    import types
+
+    fake = types.ModuleType("torch")
+    fake.__version__ = "fake"
+    fake.float32, fake.bfloat16, fake.float16 = np.float32, np.float32, np.float16
+    fake.device = lambda name: types.SimpleNamespace(type=str(name).split(":")[0])
+    fake.cuda = types.SimpleNamespace(is_available=lambda: False)
+    fake.backends = types.SimpleNamespace(mps=None)
+    fake.randn = lambda m, k, device=None, dtype=None: np.ones((m, k), dtype=dtype)
+    fake.matmul = np.matmul
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    out = tmp_path / "q.csv"
+    assert _load_script().main(["--quick", "--repeat", "2", "--warmup", "1",
+                                "-o", str(out)]) == 0
+    t = TableModel.from_csv(out)
+    assert t.samples == 12 and t.dtype == "bf16"
+    assert float(t.get_time(64, 128, 128)) > 0
+
+
+def test_measure_script_shapes_from_dag():
+    from conftest import ROOT
+
+    dims = _load_script().shapes_from_dag(str(ROOT / "examples" / "ma_separation.yaml"), [1, 2])
+    assert 2048 in dims["m"] and 4096 in dims["m"] and 16384 in dims["k"] and 16 in dims["n"]

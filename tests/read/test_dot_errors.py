@@ -1,0 +1,86 @@
+"""Bad DOT input: one line on stderr, exit status 2, no traceback, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from symcost.cli.main import main
+from symcost.core.errors import CycleError, InputError
+from symcost.read.dot.reader import read_dot
+
+CYCLE = "digraph g {\n a [label=\"Linear\\nGPU: 0\"];\n a -> b;\n b -> c;\n c -> a;\n}\n"
+BAD = {
+    "empty": ("", "empty file"),
+    "blank": ("  \n\n", "empty file"),
+    "binary": (bytes(range(256)) * 4, "binary"),
+    "latin1": ("digraph g { a [label=\"caf\xe9\"]; }".encode("latin-1"), "UTF-8"),
+    "unterminated_label": ("digraph g {\n a [label=\"Linear\n b -> c;\n}\n",
+                           "Graphviz: syntax error"),
+    "syntax": ("digraph g {\n a -> ;\n}\n", "Graphviz: syntax error"),
+    "fragment": ("  x [label=\"y\"];\n  x -> out_proj;\n}\n", "Graphviz: syntax error"),
+    "cycle": (CYCLE, "cycle: a -> b -> c -> a"),
+    "self_loop": ("digraph g { a -> a; }", "cycle"),
+    "undirected": ("graph g { a -- b; }", "undirected"),
+    "no_edges": ("digraph g { a; b; }", "no edges"),
+    "no_nodes": ("digraph g { }", "no nodes"),
+    "huge_label": ('digraph g { a [label="' + "x" * 50_000_000 + '"]; a -> b; }',
+                   "Graphviz"),
+}
+
+
+def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    p = tmp_path / f"{name}.dot"
+    if isinstance(content, bytes):
+        p.write_bytes(content)
+    else:
+        p.write_text(content, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("name", list(BAD))
+@pytest.mark.parametrize("command", ["info", "analyze"])
+def test_cli_one_line_exit_2_nothing_written(tmp_path, capfd, name, command) -> None:
+    content, expected = BAD[name]
+    path = _write(tmp_path, name, content)
+    out = tmp_path / "out.json"
+    status = main([command, str(path), "--format", "json", "-o", str(out)])
+    captured = capfd.readouterr()
+    assert status == 2
+    assert not out.exists()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err[:500]
+    assert "Traceback" not in captured.err
+    assert lines[0].startswith("symcost: error: ") and str(path) in lines[0]
+    assert expected in lines[0]
+    assert len(lines[0]) < 400
+
+
+def test_syntax_error_names_the_line(tmp_path) -> None:
+    path = _write(tmp_path, "syntax", "digraph g {\n a -> b;\n\n c -> ;\n}\n")
+    with pytest.raises(InputError) as err:
+        read_dot(path)
+    assert err.value.line == 4 and "\n" not in str(err.value)
+
+
+def test_cycle_error_lists_the_cycle(tmp_path) -> None:
+    path = _write(tmp_path, "cycle", CYCLE)
+    with pytest.raises(CycleError) as err:
+        read_dot(path)
+    assert err.value.cycle == ["a", "b", "c"]
+    assert err.value.file == str(path)
+
+
+def test_graphviz_output_does_not_leak(tmp_path, capfd) -> None:
+    path = _write(tmp_path, "bad", "digraph g {\n a -> ;\n}\n")
+    with pytest.raises(InputError):
+        read_dot(path)
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_missing_file(tmp_path, capfd) -> None:
+    assert main(["info", str(tmp_path / "nope.dot")]) == 2
+    assert "no such file" in capfd.readouterr().err
