@@ -40,10 +40,11 @@ from symcost.output.formats import report
 from symcost.output.info import dag_info
 from symcost.read.loader import load, register_reader
 from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, analyze
+from symcost.solve.claims import check_claim
 
 __all__ = [
     "__version__",
-    "analyze", "AnalysisResult", "ForkJoin", "PathStep",
+    "analyze", "AnalysisResult", "ForkJoin", "PathStep", "check_claim",
     "compare", "Comparison", "Certificate", "Counterexample", "Assumptions",
     "CostModel", "ModelError", "RooflineModel", "TableModel", "AlphaBetaModel", "Machine",
     "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "to_latex",
