@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from symcost.cli.dagopts import add_dag_options, load_options
+from symcost.cli.dagopts import add_dag_options, finish, load_options, require_runtime
 from symcost.core.files import write_output
 from symcost.output.crossovers import model_crossovers
 from symcost.output.formats import FORMATS, report
@@ -40,6 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, **load_options(args))
     result = analyze(dag, args.concurrency, args.assume, communication=not args.no_comm)
+    require_runtime(result.completeness, args.dag)
     crossovers = None
     if args.hw or args.table:
         crossovers = model_crossovers(result, hw=args.hw, table=args.table, dtype=args.dtype,
@@ -47,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
     text = report(result, args.format, source=args.dag, fragment=args.fragment,
                   crossovers=crossovers)
     write_output(text, args.output)
-    return 0
+    return finish(args, [(args.dag, result.diagnostics, result.completeness)])

@@ -1,7 +1,8 @@
 """``symcost check DAG --claim EXPR``: is a hand-written runtime claim right?
 
 Exit status: 0 when the claim equals the derived runtime, 1 when it does not (or cannot
-be decided), 2 on bad input.
+be decided), 2 on bad input, 3 with ``--strict`` when the derived runtime is incomplete
+(that wins over 1: the comparison is then with a formula that misses something).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from symcost.cli.dagopts import add_dag_options, load_options
+from symcost.cli.dagopts import add_dag_options, finish, load_options, require_runtime
+from symcost.core.exitcodes import OK, VERDICT
 from symcost.core.files import write_output
 from symcost.output.render import render
 from symcost.read.loader import load
@@ -42,13 +44,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, **load_options(args))
     result = analyze(dag, args.concurrency, args.assume)
+    require_runtime(result.completeness, args.dag)
     chk = check_claim(result, args.claim, with_comm=args.with_comm, assume=args.assume)
     data = chk.to_dict()
     data["dag"] = args.dag
     data["concurrency"] = args.concurrency
+    if result.completeness is not None:
+        data["completeness"] = result.completeness.to_dict()
     if args.format == "json":
         text = json.dumps(data, indent=2)
     else:
         text = render("check.txt.j2", c=data)
     write_output(text, args.output)
-    return 0 if chk.ok else 1
+    status = finish(args, [(args.dag, result.diagnostics, result.completeness)])
+    return status if status != OK else (OK if chk.ok else VERDICT)

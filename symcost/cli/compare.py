@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from symcost.algebra.order import compare
-from symcost.cli.dagopts import add_dag_options, load_options
+from symcost.cli.dagopts import add_dag_options, finish, load_options, require_runtime
 from symcost.core.errors import SymcostError
 from symcost.core.files import write_output
 from symcost.output.render import render
@@ -48,6 +48,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def _completeness(result) -> dict | None:
+    return None if result.completeness is None else result.completeness.to_dict()
+
+
 def _is_dag_file(text: str) -> bool:
     return Path(text).suffix.lower() in readers() and Path(text).is_file()
 
@@ -57,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if a_file != b_file:
         raise SymcostError("compare takes two expressions or two DAG files, not one of each")
     if a_file:
-        data = _deployments(args)
+        data, (ra, rb) = _deployments(args)
         text = json.dumps(data, indent=2) if args.format == "json" else \
             render("compare_deployments.txt.j2", d=data)
     else:
@@ -65,10 +69,14 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(data, indent=2) if args.format == "json" else \
             render("compare.txt.j2", c=data)
     write_output(text, args.output)
+    if a_file:
+        return finish(args, [(args.a, ra.diagnostics, ra.completeness),
+                             (args.b, rb.diagnostics, rb.completeness)])
     return 0
 
 
-def _deployments(args: argparse.Namespace) -> dict:
+def _deployments(args: argparse.Namespace) -> tuple[dict, tuple]:
+    """The comparison's data, and the two analysis results."""
     from symcost.models import Machine
     from symcost.models.deployments import compare_deployments
     from symcost.models.evaluate import parse_batches
@@ -76,7 +84,9 @@ def _deployments(args: argparse.Namespace) -> dict:
 
     opts = load_options(args)
     ra = analyze(load(args.a, **opts), args.concurrency, args.assume)
+    require_runtime(ra.completeness, args.a)
     rb = analyze(load(args.b, **opts), args.concurrency, args.assume)
+    require_runtime(rb.completeness, args.b)
     ea = ra.runtime_compute_only if args.compute_only else ra.runtime
     eb = rb.runtime_compute_only if args.compute_only else rb.runtime
     if ra.nested or rb.nested:
@@ -93,4 +103,6 @@ def _deployments(args: argparse.Namespace) -> dict:
 
         plot_comparison(numeric, args.plot)
     return {"a": args.a, "b": args.b, "concurrency": args.concurrency,
-            "compute_only": args.compute_only, "symbolic": symbolic, "numeric": numeric}
+            "completeness": {"a": _completeness(ra), "b": _completeness(rb)},
+            "compute_only": args.compute_only, "symbolic": symbolic,
+            "numeric": numeric}, (ra, rb)

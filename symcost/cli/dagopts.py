@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 
-from symcost.core.errors import SymcostError
+from symcost.core.diagnostics import Diagnostic
+from symcost.core.errors import InputError, SymcostError
+from symcost.core.exitcodes import INCOMPLETE, OK
+from symcost.output.diagnostics import diagnostics_report
+from symcost.solve.completeness import Completeness
 
 
 def add_dag_options(p: argparse.ArgumentParser) -> None:
     """The DOT reader's options: ``--rules``, ``--symbol``, ``--set``, ``--params``,
-    ``--repeat``, ``--salvage``, ``--break-cycles``."""
+    ``--repeat``, ``--salvage``, ``--break-cycles``; and what every DAG command does with
+    the reading's trustworthiness: ``--strict``, ``--verbose``."""
     p.add_argument("--rules", metavar="FILE", help="extra operation rules (YAML) for DOT input")
     p.add_argument("--symbol", action="append", default=[], metavar="DIM=SYMBOL",
                    help="make a dimension symbolic, e.g. seq_len=S (repeatable)")
@@ -27,6 +34,13 @@ def add_dag_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--break-cycles", action="store_true",
                    help="remove one back-edge per cycle (named in a warning) instead of "
                         "refusing the graph")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 3 when the result is incomplete (symbols or "
+                        "unknown atoms for sizes the DAG does not give, unknown operations, "
+                        "elisions, disconnected parts, salvage, broken cycles); the output "
+                        "is still written")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="on stderr, list every node of each diagnostic group")
 
 
 def _pairs(items: list[str], option: str, example: str) -> dict[str, str]:
@@ -70,3 +84,37 @@ def load_options(args: argparse.Namespace) -> dict[str, object]:
     if getattr(args, "break_cycles", False):
         opts["break_cycles"] = True
     return opts
+
+
+def require_runtime(completeness: Completeness | None, file: str | None) -> None:
+    """Refuse a zero runtime for a DAG that has compute, attention or unknown nodes
+    (:class:`InputError`, exit status 2): their costs were not read, and a silent 0 would
+    be wrong."""
+    if completeness is None or not completeness.zero_runtime:
+        return
+    ids = completeness.costly_nodes
+    shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+    raise InputError(f"runtime is 0 but {len(ids)} compute/attention/unknown node(s) "
+                     f"should cost time ({shown}): their sizes were not read; see "
+                     "'symcost explain' and 'symcost info'", file=file)
+
+
+def finish(args: argparse.Namespace, readings: Sequence[tuple[str | None, Sequence[Diagnostic],
+                                                              Completeness | None]]) -> int:
+    """After the output is written: the completeness line and the grouped diagnostics of
+    each reading ``(file, diagnostics, completeness)`` on stderr; the exit status
+    (:data:`~symcost.core.exitcodes.INCOMPLETE` under ``--strict`` when a result is
+    incomplete, else :data:`~symcost.core.exitcodes.OK`)."""
+    verbose = bool(getattr(args, "verbose", False))
+    incomplete = False
+    for file, diags, comp in readings:
+        text = diagnostics_report(diags, comp, verbose=verbose, file=file)
+        if text:
+            sys.stderr.write(text)
+        if comp is not None and not comp.complete:
+            incomplete = True
+    if incomplete and getattr(args, "strict", False):
+        sys.stderr.write("symcost: incomplete result (--strict): exit status "
+                         f"{INCOMPLETE}\n")
+        return INCOMPLETE
+    return OK

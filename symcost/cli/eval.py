@@ -121,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
     if binds:
         expr = expr.xreplace(binds)
         defs = {k: v.xreplace(binds) for k, v in defs.items()}
+    from symcost.cli.dagopts import finish, require_runtime
+    from symcost.solve.completeness import completeness
+
+    comp = completeness(dag, result.runtime_compute_only, given=[*binds, *taken])
+    require_runtime(comp, args.dag)
     ev = evaluate(expr, machine, batches, definitions=defs, classify=kind_classifier(dag))
     if getattr(machine.matmul, "adjusted", 0):
         ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
@@ -128,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     path = [s.node for s in result.critical_path]
     info = {"dag": args.dag, "concurrency": args.concurrency,
             "compute_only": bool(args.compute_only), "critical_path": path,
+            "completeness": comp.to_dict(),
             "undecided_on_path": [s.node for s in result.critical_path
                                   if getattr(s, "undecided", False)]}
     if args.format == "json":
@@ -145,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         plot_evaluation(ev, args.plot, title=f"{name}: runtime vs batch size "
                         f"({args.concurrency} concurrency)", subtitle=machine.label)
     write_output(text, args.output)
-    return 0
+    return finish(args, [(args.dag, result.diagnostics, comp)])
 
 
 def _csv(ev: Evaluation) -> str:
@@ -194,6 +200,7 @@ def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> s
                  + (", compute only" if info["compute_only"] else "") + ")")
     bs = ev.batches
     lines.append(f"batch sizes: {len(bs)} from {bs[0]} to {bs[-1]}")
+    lines.append(f"reading: {info['completeness']['summary']}")
     lines.append("")
     head = ["B", f"runtime [{unit}]", *[f"{n} [{unit}]" for n in names]]
     rows = range(len(bs)) if all_rows or len(bs) <= TABLE_ROWS else _sample(ev)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from symcost.cli.dagopts import add_dag_options, load_options
+from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.core.files import write_output
+from symcost.output.diagnostics import group_diagnostics
 from symcost.output.info import dag_info, format_info
 from symcost.read.loader import load
+from symcost.solve.completeness import completeness
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,8 +26,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dag = load(args.dag, **load_options(args))
+    dag = load(args.dag, allow_no_edges=True, **load_options(args))
     data = dag_info(dag)
+    comp = completeness(dag)
+    data["completeness"] = comp.to_dict()
+    data["diagnostic_groups"] = group_diagnostics(dag.diagnostics)
     text = json.dumps(data, indent=2) if args.format == "json" else format_info(data)
     write_output(text, args.output)
-    return 0
+    return finish(args, [(args.dag, dag.diagnostics, comp)])

@@ -395,6 +395,7 @@ def report_context(result: AnalysisResult, source: str | None = None,
         "runtime_parts": _sum_parts(result.runtime),
         "runtime_compute_only": _expr(result.runtime_compute_only),
         "runtime_compute_only_parts": _sum_parts(result.runtime_compute_only),
+        "completeness": None if result.completeness is None else result.completeness.to_dict(),
         "nested": result.full.nested or result.compute.nested,
         "definitions": [{"name": str(k), **_expr(v)} for k, v in
                         result.full.definitions.items()],

@@ -8,6 +8,7 @@ import json
 from symcost.core.describe import ranges
 from symcost.core.version import __version__
 from symcost.output.context import report_context
+from symcost.output.diagnostics import group_diagnostics
 from symcost.output.picture import draw
 from symcost.output.render import render
 from symcost.solve.analysis import AnalysisResult
@@ -31,6 +32,7 @@ def report(result: AnalysisResult, format: str = "text", *, source: str | None =
     a ``crossovers`` key to json."""
     data = result.to_dict()
     if format == "json":
+        data["diagnostic_groups"] = group_diagnostics(result.diagnostics)
         if crossovers is not None:
             data["crossovers"] = {"model": crossovers["model"],
                                   "batch_range": crossovers["batch_range"],

@@ -89,6 +89,9 @@ def format_info(info: dict[str, object]) -> str:
         + ("  [SALVAGED: only what parses]" if info.get("salvaged") else ""))
     add(f"  nodes {info['nodes']}, edges {info['edges']}, sources {info['sources']}, "
         f"sinks {info['sinks']}, weakly connected components {info['components']}")
+    comp = info.get("completeness")
+    if isinstance(comp, dict):
+        add(f"  reading: {comp['summary']}")
     kinds = info["kinds"]
     assert isinstance(kinds, dict)
     add("  kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.items() if v))
@@ -160,14 +163,6 @@ def format_info(info: dict[str, object]) -> str:
     assert isinstance(diags, list)
     counts = info["diagnostic_counts"]
     assert isinstance(counts, dict)
-    add(f"diagnostics ({', '.join(f'{k} {v}' for k, v in counts.items())}):")
-    for d in diags[:_MAX_TEXT_ROWS]:
-        where = d.get("file") or ""
-        if d.get("line") is not None:
-            where += f":{d['line']}"
-        if d.get("node") is not None:
-            where += (": " if where else "") + f"node '{d['node']}'"
-        add(f"  {d['level']}: {where + ': ' if where else ''}{d['message']}")
-    if len(diags) > _MAX_TEXT_ROWS:
-        add(f"  ... {len(diags) - _MAX_TEXT_ROWS} more (use --format json)")
+    add(f"diagnostics ({', '.join(f'{k} {v}' for k, v in counts.items())}):"
+        + (" grouped by cause on stderr; --format json lists each" if diags else " none"))
     return "\n".join(lines) + "\n"

@@ -13,8 +13,9 @@ from symcost.algebra.forms import CONST, AtomTable, Form, max_of
 from symcost.algebra.order import Certificate, Counterexample, Cover, OrderEngine
 from symcost.algebra.printing import to_latex, to_text
 from symcost.core.dag import Dag
-from symcost.core.diagnostics import Diagnostic, info
+from symcost.core.diagnostics import Diagnostic, info, warning
 from symcost.core.symbols import Get_Time
+from symcost.solve.completeness import Completeness, completeness
 from symcost.solve.concurrency import check_mode, device_edges
 from symcost.solve.longest_path import Solution, longest_path
 
@@ -100,6 +101,8 @@ class AnalysisResult:
     compute: Runtime
     assumptions: list[str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: What the formula stands on (:mod:`symcost.solve.completeness`).
+    completeness: Completeness | None = None
 
     @property
     def runtime(self) -> sympy.Expr:
@@ -153,6 +156,8 @@ class AnalysisResult:
             "branches_compute_only": [b.to_dict() for b in self.compute.branches],
             "diagnostics": [x.to_dict() for x in self.diagnostics],
         }
+        if self.completeness is not None:
+            d["completeness"] = self.completeness.to_dict()
         if self.full.definitions:
             d["definitions"] = {str(k): to_text(v) for k, v in self.full.definitions.items()}
         if self.compute.definitions:
@@ -244,7 +249,21 @@ def analyze(dag: Dag, concurrency: str = "device", assume: Iterable[str] = (),
                           file=dag.source))
     if has_comm and not communication:
         diags.append(info("communication costs set to zero (--no-comm)", file=dag.source))
-    return AnalysisResult(dag, concurrency, full, comp, assumptions.describe(), diags)
+    if dag.num_edges == 0 and len(dag) > 1:
+        diags.append(_edgeless_note(dag, concurrency))
+    return AnalysisResult(dag, concurrency, full, comp, assumptions.describe(), diags,
+                          completeness(dag, comp.expr))
+
+
+def _edgeless_note(dag: Dag, concurrency: str) -> Diagnostic:
+    """What the runtime of a graph without edges means under ``concurrency``."""
+    if concurrency == "device":
+        msg = ("no edges: each GPU's nodes run one after another in file order (device "
+               "concurrency); nodes on different GPUs overlap")
+    else:
+        msg = ("no edges: under dag concurrency nothing orders the nodes; the runtime is "
+               "that of the costliest node")
+    return warning(msg, file=dag.source, code="edgeless-order")
 
 
 # ------------------------------------------------------------------ rendering a solution

@@ -7,8 +7,9 @@ the line number. Labels are then read by :mod:`symcost.labels`, GPUs by
 classified and costed by the rule table of :mod:`symcost.ops`.
 
 A cyclic graph is refused with :class:`CycleError` naming the cycle (``break_cycles``
-removes one back-edge per cycle instead, named in a warning); a graph with several nodes
-and no edge is refused too; a syntax error is refused with Graphviz's line and message
+removes one back-edge per cycle instead, named in a warning); a graph with several nodes,
+no edge and no GPU is refused too (``allow_no_edges`` reads it for ``info``), one whose
+nodes have GPUs is read with a warning; a syntax error is refused with Graphviz's line and message
 (``salvage`` recovers what parses, :mod:`symcost.read.salvage`, and marks the DAG salvaged).
 Sizes a label leaves out are taken from neighbours (shape inference), from model
 parameters (``sets``, ``params``: :mod:`symcost.read.params`) or become named symbols
@@ -53,7 +54,7 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
              symbols: dict[str, str] | None = None, sets: dict[str, str] | None = None,
              params: str | os.PathLike[str] | None = None,
              repeat: dict[str, int] | None = None, salvage: bool = False,
-             break_cycles: bool = False) -> Dag:
+             break_cycles: bool = False, allow_no_edges: bool = False) -> Dag:
     """Read a Graphviz DOT deployment DAG.
 
     Parameters
@@ -68,12 +69,18 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
         block repeats (states or corrects what the graph says).
     salvage : recover what parses from a file with syntax errors (``--salvage``).
     break_cycles : remove one back-edge per cycle instead of refusing (``--break-cycles``).
+    allow_no_edges : read a graph of several nodes without edges even when no node has a
+        GPU (``symcost info``/``explain``: to check the reading of every node). Without
+        it such a graph is refused; an edge-less graph whose nodes have GPUs is always
+        read (a warning says what is missing; under ``device`` concurrency each GPU's
+        nodes run in file order).
 
     Raises
     ------
     InputError
         Unreadable file, Graphviz syntax error (with its line), undirected graph, no
-        nodes, several nodes without edges, a label over the size limit.
+        nodes, several nodes with neither edges nor GPUs (unless ``allow_no_edges``), a
+        label over the size limit.
     CycleError
         The graph has a cycle (its node ids in order).
     """
@@ -97,7 +104,7 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     st = DotReading(graph, text, file, table, roles, notes)
     st.model, st.repeat, st.break_cycles, st.salvaged = model, dict(repeat or {}), \
         break_cycles, salvaged
-    return _build(st)
+    return _build(st, allow_no_edges)
 
 
 def _symbol_roles(symbols: dict[str, str] | None, file: str) -> dict[str, sympy.Symbol]:
@@ -112,7 +119,7 @@ def _symbol_roles(symbols: dict[str, str] | None, file: str) -> dict[str, sympy.
     return out
 
 
-def _build(st: DotReading) -> Dag:
+def _build(st: DotReading, allow_no_edges: bool = False) -> Dag:
     g = st.g
     if not g.is_directed():
         raise InputError("undirected graph ('graph', '--'); a deployment DAG must be a "
@@ -132,9 +139,6 @@ def _build(st: DotReading) -> Dag:
     decl_lines, declared = declarations(st.text)
     read_nodes(st, clusters, decl_lines, declared)
     read_edges(st)
-    if st.dag.num_edges == 0 and len(st.dag) > 1:
-        raise InputError(f"no edges: {len(st.dag)} nodes and no data flow between them",
-                         file=st.file)
     if st.break_cycles:
         _break_cycles(st)
     try:
@@ -143,6 +147,7 @@ def _build(st: DotReading) -> Dag:
         err.message += " (--break-cycles removes a back-edge)"
         raise
     resolve_all_gpus(st)
+    _edgeless(st, allow_no_edges)
     scale = batch_scale(st)
     cost_nodes(st, scale)
     check_dims(st, scale)
@@ -155,6 +160,24 @@ def _build(st: DotReading) -> Dag:
     _summary(st, clusters)
     st.dag.diagnostics.extend(st.diag)
     return st.dag
+
+
+def _edgeless(st: DotReading, allow: bool) -> None:
+    """A graph of several nodes without edges: refused when nothing can order its nodes
+    (no GPU either) unless ``allow``; otherwise read, with a warning saying what is missing."""
+    dag = st.dag
+    if dag.num_edges or len(dag) < 2:
+        return
+    placed = sum(1 for n in dag.nodes if n.devices)
+    if not placed and not allow:
+        raise InputError(f"no edges: {len(dag)} nodes, no data flow between them and no "
+                         "GPU placement to order them ('symcost info' reads the nodes)",
+                         file=st.file)
+    dag.meta["edgeless"] = True
+    st.add(warning(f"no edges: {len(dag)} nodes and no data flow between them; "
+                   + (f"{placed} node(s) with a GPU are ordered per GPU by file position "
+                      "under device concurrency" if placed else "no node has a GPU either"),
+                   file=st.file, code="no-edges"))
 
 
 def _parameters(st: DotReading) -> None:

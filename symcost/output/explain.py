@@ -1,0 +1,103 @@
+"""``symcost explain``: how each node of a DAG was read, as plain data.
+
+:func:`explain_nodes` gathers, for each node asked for, what the reader recorded: the
+label text and the words and shapes read from it, the operation rule and why it won (and
+which candidates lost), the GPUs and where they came from, the shapes inferred from
+neighbours, the sizes assumed, the cost terms and the diagnostics naming the node. It
+shows what a reader recorded and skips what it did not (a spec or builder DAG has fewer
+facts than a DOT one). :func:`explain_text` renders it through
+``templates/explain.txt.j2``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sympy
+
+from symcost.algebra.printing import to_text
+from symcost.core.dag import Dag, Node
+from symcost.core.describe import ranges
+from symcost.core.errors import InputError
+from symcost.output.render import render
+
+#: Node attributes shown under their own heading (the rest go under "other").
+KNOWN = ("label", "words", "shapes", "input", "output", "rule", "matched_by", "why",
+         "candidates", "gpu", "gpu_from", "inferred", "assumed", "unknown_cost",
+         "clone_of", "copy", "repeat", "shorthand")
+#: Neighbours listed per side.
+MAX_NEIGHBOURS = 8
+
+
+def _plain(value: object) -> object:
+    """A JSON-ready copy of an attribute value (sympy and other objects as text)."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, sympy.Basic):
+        return to_text(value)
+    return str(value)
+
+
+def check_ids(dag: Dag, ids: Sequence[str]) -> None:
+    """Raise :class:`InputError` for the first id that is no node of ``dag``, naming the
+    closest ids."""
+    for nid in ids:
+        if nid in dag.index:
+            continue
+        close = difflib.get_close_matches(nid, list(dag.index), n=3, cutoff=0.5)
+        hint = f"; close matches: {', '.join(close)}" if close else ""
+        raise InputError(f"no node {nid!r} in the DAG ({len(dag)} nodes){hint}",
+                         file=dag.source)
+
+
+def _node(dag: Dag, node: Node, diags: list[dict[str, object]]) -> dict[str, object]:
+    i = dag.index[node.id]
+    a = node.attrs
+    out: dict[str, object] = {
+        "node": node.id, "name": node.name, "kind": str(node.kind),
+        "line": node.source.line, "layer": node.layer,
+        "gpus": sorted(node.devices), "gpus_text": ranges(node.devices),
+        "predecessors": [dag.nodes[j].id for j in dag.pred[i][:MAX_NEIGHBOURS]],
+        "predecessor_count": len(dag.pred[i]),
+        "successors": [dag.nodes[j].id for j in dag.succ[i][:MAX_NEIGHBOURS]],
+        "successor_count": len(dag.succ[i]),
+    }
+    for key in KNOWN:
+        if key in a and a[key] not in (None, "", [], {}):
+            out[key] = _plain(a[key])
+    out["other"] = {k: _plain(v) for k, v in a.items() if k not in KNOWN}
+    out["matmuls"] = [{"m": to_text(mm.m), "k": to_text(mm.k), "n": to_text(mm.n),
+                       "count": mm.count, "label": mm.label, "term": to_text(mm.term)}
+                      for mm in node.matmuls]
+    out["cost"] = to_text(node.cost)
+    out["cost_terms"] = [to_text(t) for t in sympy.Add.make_args(node.cost) if t != 0]
+    out["diagnostics"] = diags
+    return out
+
+
+def explain_nodes(dag: Dag, ids: Sequence[str] = ()) -> list[dict[str, object]]:
+    """What was read for each node of ``ids`` (every node when empty), in the order
+    asked (file order for all). Unknown ids raise :class:`InputError` naming close ones."""
+    check_ids(dag, ids)
+    wanted = list(dict.fromkeys(ids)) if ids else [n.id for n in dag.nodes]
+    want = set(wanted)
+    about: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for d in dag.diagnostics:
+        names = set(d.nodes) | ({d.node} if d.node is not None else set())
+        for nid in names & want:
+            about[nid].append({"level": str(d.level), "code": d.code, "message": d.message})
+    return [_node(dag, dag.node(nid), about.get(nid, [])) for nid in wanted]
+
+
+def explain_text(entries: list[dict[str, object]], *, file: str | None = None) -> str:
+    """Plain-text rendering of :func:`explain_nodes`."""
+    return render("explain.txt.j2", entries=entries, file=file)
+
+
+__all__ = ["explain_nodes", "explain_text", "check_ids"]
