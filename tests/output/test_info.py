@@ -40,11 +40,15 @@ def test_info_fused_counts_and_diagnostics() -> None:
     assert info["diagnostic_counts"]["warning"] == 5
 
 
-def test_info_text(tmp_path) -> None:
+def test_info_text(tmp_path, capfd) -> None:
     text = format_info(dag_info(read_dot(FIX / "mismatch.dot")))
     assert "nodes 6, edges 5" in text
-    assert "warning:" in text and "node 'frob'" in text
+    assert "diagnostics (info 0, warning 5, error 0)" in text
     assert "#" not in text and "**" not in text  # plain text, no Markdown
+    # the diagnostics themselves go to stderr, grouped by cause, whatever the format
+    assert main(["info", str(FIX / "mismatch.dot")]) == 0
+    err = capfd.readouterr().err
+    assert "warning [unknown-op] x1: operation 'Frobnicate'" in err and "frob" in err
 
 
 def test_cli_info_json_and_text(tmp_path, capfd) -> None:
