@@ -38,7 +38,10 @@ class Diagnostic:
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["level"] = str(self.level)
-        d["nodes"] = list(self.nodes)
+        nodes = list(self.nodes)
+        if self.node is not None and self.node not in nodes:
+            nodes.insert(0, self.node)  # ``nodes`` always names every node it is about
+        d["nodes"] = nodes
         return d
 
 
