@@ -36,11 +36,13 @@ from symcost.core.version import __version__
 from symcost.models import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
 from symcost.models.deployments import compare_deployments
 from symcost.models.evaluate import evaluate, evaluate_result
+from symcost.output.explain import explain_nodes
 from symcost.output.formats import report
 from symcost.output.info import dag_info
 from symcost.read.loader import load, register_reader
 from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, analyze
 from symcost.solve.claims import check_claim
+from symcost.solve.completeness import Completeness, completeness
 
 __all__ = [
     "__version__",
@@ -48,7 +50,7 @@ __all__ = [
     "compare", "Comparison", "Certificate", "Counterexample", "Assumptions",
     "CostModel", "ModelError", "RooflineModel", "TableModel", "AlphaBetaModel", "Machine",
     "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "to_latex",
-    "to_text",
+    "to_text", "Completeness", "completeness", "explain_nodes",
     "Dag", "DagBuilder", "Kind", "Matmul", "Node", "Source",
     "Diagnostic", "Level",
     "SymcostError", "InputError", "CycleError", "ExpressionError", "ConstraintError",
