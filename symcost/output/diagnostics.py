@@ -37,6 +37,7 @@ def group_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[dict[str, objec
     ``nodes`` (every node any member names, in order) and ``lines``.
     """
     groups: dict[str, dict[str, object]] = {}
+    seen: dict[str, tuple[set[str], set[str]]] = {}  # messages and nodes already listed
     for d in diagnostics:
         key = d.code or f"{d.level}:{d.message}"
         g = groups.get(key)
@@ -44,22 +45,20 @@ def group_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[dict[str, objec
             g = groups[key] = {"code": d.code or "other", "level": d.level, "count": 0,
                                "message": d.message, "messages": [], "nodes": [],
                                "lines": []}
+            seen[key] = (set(), set())
+        msgs_seen, nodes_seen = seen[key]
         g["count"] = int(g["count"]) + 1  # type: ignore[call-overload]
         if _RANK[Level(d.level)] > _RANK[Level(g["level"])]:  # type: ignore[arg-type]
             g["level"] = d.level
-        msgs = g["messages"]
-        assert isinstance(msgs, list)
-        if d.message not in msgs:
-            msgs.append(d.message)
-        nodes = g["nodes"]
-        assert isinstance(nodes, list)
+        if d.message not in msgs_seen:
+            msgs_seen.add(d.message)
+            g["messages"].append(d.message)  # type: ignore[attr-defined]
         for n in _nodes_of(d):
-            if n not in nodes:
-                nodes.append(n)
+            if n not in nodes_seen:
+                nodes_seen.add(n)
+                g["nodes"].append(n)  # type: ignore[attr-defined]
         if d.line is not None:
-            lines = g["lines"]
-            assert isinstance(lines, list)
-            lines.append(d.line)
+            g["lines"].append(d.line)  # type: ignore[attr-defined]
     out = list(groups.values())
     out.sort(key=lambda g: -_RANK[Level(g["level"])])  # type: ignore[arg-type]
     for g in out:

@@ -56,7 +56,33 @@ def check_ids(dag: Dag, ids: Sequence[str]) -> None:
                          file=dag.source)
 
 
-def _node(dag: Dag, node: Node, diags: list[dict[str, object]]) -> dict[str, object]:
+class _Texts:
+    """Texts of expressions, computed once per object (nodes share costs and matmuls)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, int], tuple[object, object]] = {}
+
+    def _get(self, tag: str, obj: object, make):
+        got = self._memo.get((tag, id(obj)))
+        if got is None:  # the object is kept alive with its text: its id stays unique
+            got = self._memo[(tag, id(obj))] = (obj, make(obj))
+        return got[1]
+
+    def __call__(self, e: sympy.Expr) -> str:
+        return self._get("text", e, to_text)
+
+    def terms(self, e: sympy.Expr) -> list[str]:
+        return self._get("terms", e, lambda x: [to_text(t) for t in sympy.Add.make_args(x)
+                                                if t != 0])
+
+    def matmul(self, mm) -> dict[str, object]:
+        return self._get("matmul", mm, lambda m: {
+            "m": to_text(m.m), "k": to_text(m.k), "n": to_text(m.n), "count": m.count,
+            "label": m.label, "term": to_text(m.term)})
+
+
+def _node(dag: Dag, node: Node, diags: list[dict[str, object]],
+          text: _Texts) -> dict[str, object]:
     i = dag.index[node.id]
     a = node.attrs
     out: dict[str, object] = {
@@ -72,11 +98,9 @@ def _node(dag: Dag, node: Node, diags: list[dict[str, object]]) -> dict[str, obj
         if key in a and a[key] not in (None, "", [], {}):
             out[key] = _plain(a[key])
     out["other"] = {k: _plain(v) for k, v in a.items() if k not in KNOWN}
-    out["matmuls"] = [{"m": to_text(mm.m), "k": to_text(mm.k), "n": to_text(mm.n),
-                       "count": mm.count, "label": mm.label, "term": to_text(mm.term)}
-                      for mm in node.matmuls]
-    out["cost"] = to_text(node.cost)
-    out["cost_terms"] = [to_text(t) for t in sympy.Add.make_args(node.cost) if t != 0]
+    out["matmuls"] = [dict(text.matmul(mm)) for mm in node.matmuls]
+    out["cost"] = text(node.cost)
+    out["cost_terms"] = list(text.terms(node.cost))
     out["diagnostics"] = diags
     return out
 
@@ -92,7 +116,8 @@ def explain_nodes(dag: Dag, ids: Sequence[str] = ()) -> list[dict[str, object]]:
         names = set(d.nodes) | ({d.node} if d.node is not None else set())
         for nid in names & want:
             about[nid].append({"level": str(d.level), "code": d.code, "message": d.message})
-    return [_node(dag, dag.node(nid), about.get(nid, [])) for nid in wanted]
+    text = _Texts()
+    return [_node(dag, dag.node(nid), about.get(nid, []), text) for nid in wanted]
 
 
 def explain_text(entries: list[dict[str, object]], *, file: str | None = None) -> str:

@@ -143,6 +143,14 @@ def _unknown_atoms(cost: sympy.Expr) -> set[str]:
     return out
 
 
+def _facts(cost: sympy.Expr) -> tuple[frozenset[str], frozenset[str], bool]:
+    """(symbol names other than B, unknown atom names, is zero) of one cost."""
+    if cost is sympy.S.Zero or cost == 0:
+        return frozenset(), frozenset(), True
+    free = frozenset(str(s) for s in cost.free_symbols if s != B)
+    return free, frozenset(_unknown_atoms(cost)), False
+
+
 def completeness(dag: Dag, runtime: sympy.Expr | None = None, *,
                  given: Iterable[sympy.Symbol | str] = ()) -> Completeness:
     """The :class:`Completeness` of ``dag`` and, when given, its compute-only ``runtime``.
@@ -160,29 +168,32 @@ def completeness(dag: Dag, runtime: sympy.Expr | None = None, *,
     elided: list[str] = []
     zero_cost: list[str] = []
     costly: list[str] = []
-    atom_cache: dict[sympy.Expr, set[str]] = {}
+    facts: dict[int, tuple[frozenset[str], frozenset[str], bool]] = {}
+    keep: list[sympy.Expr] = []  # costs are shared between nodes: facts by object
     for node in dag.nodes:
-        free = {str(s) for s in node.cost.free_symbols if s != B}
+        cost = node.cost
+        got = facts.get(id(cost))
+        if got is None:
+            keep.append(cost)
+            got = facts[id(cost)] = _facts(cost)
+        free, found, zero = got
         if user is not None:
-            free -= user
+            free = free - user
         elif not node.attrs.get("assumed"):
-            free = set()
+            free = frozenset()
         if free:
             sym_nodes.append(node.id)
             syms.update(free)
-        found: set[str] = set()
-        if is_dot or node.attrs.get("unknown_cost"):
-            found = atom_cache.get(node.cost)  # type: ignore[assignment]
-            if found is None:
-                found = atom_cache[node.cost] = _unknown_atoms(node.cost)
+        if not (is_dot or node.attrs.get("unknown_cost")):
+            found = frozenset()
         if found or node.attrs.get("unknown_cost"):
             unk_nodes.append(node.id)
             atoms.update(found)
-        if node.kind == Kind.UNKNOWN and node.cost == 0 and not node.attrs.get("shorthand"):
+        free_of_cost = zero and not node.attrs.get("shorthand")
+        if node.kind == Kind.UNKNOWN and free_of_cost:
             unknown_ops.append(node.id)
-        if node.cost == 0 and not node.attrs.get("shorthand") and (
-                node.kind in (Kind.COMPUTE, Kind.ATTENTION)
-                or (node.kind == Kind.COMM and len(node.devices) != 1)):
+        if free_of_cost and (node.kind in (Kind.COMPUTE, Kind.ATTENTION)
+                             or (node.kind == Kind.COMM and len(node.devices) != 1)):
             zero_cost.append(node.id)
         if node.attrs.get("shorthand") and not node.attrs.get("repeat") \
                 and not node.attrs.get("clone_of"):
