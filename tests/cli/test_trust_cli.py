@@ -144,3 +144,19 @@ def test_edgeless_graph_info_and_analyze(capfd) -> None:
     cap = capfd.readouterr()
     assert "Max(" in cap.out
     assert "[edgeless-order]" in cap.err and "file order" in cap.err
+
+
+def test_a_diagnostic_names_every_node_it_is_about(capfd) -> None:
+    """Ten nodes share one cause: the JSON's diagnostic and group list all ten, the stderr
+    line shows a count and a few examples."""
+    assert main(["info", str(FIX / "ten_mlps.dot"), "--format", "json"]) == OK
+    cap = capfd.readouterr()
+    data = json.loads(cap.out)
+    want = [f"mlp{i}" for i in range(10)]
+    (sym,) = [d for d in data["diagnostics"] if d["code"] == "symbol"]
+    assert sym["nodes"] == want
+    (group,) = [g for g in data["diagnostic_groups"] if g["code"] == "symbol"]
+    assert group["nodes"] == want and group["count"] == 1
+    line = next(x for x in cap.err.splitlines() if "[symbol]" in x)
+    assert "10 node(s): mlp0, mlp1, mlp2, ... (--verbose lists all)" in line
+    assert data["completeness"]["symbol_nodes"] == want

@@ -101,7 +101,7 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
         what = "; ".join(f"{k} {v}" for k, v in first.attrs["inferred"].items())
         st.add(info(f"shapes inferred from neighbours for {len(ids)} node(s), e.g. "
                        f"{first.id!r}: {what}", file=st.file, node=first.id,
-                       nodes=tuple(ids[:_LIST_MAX]), code="inferred"))
+                       nodes=tuple(ids), code="inferred"))
     return ins, outs
 
 
@@ -195,7 +195,7 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
                           code="unknown-op", **st.where(node)))
     for note, ids in notes.items():
         st.add(info(f"{note} ({len(ids)} node(s))", file=st.file, node=ids[0],
-                       nodes=tuple(ids[:_LIST_MAX]), code="dims"))
+                       nodes=tuple(ids), code="dims"))
     used_roles = set()
     for akey, (msg, ids) in assumed.items():
         kind, _, what = akey.partition(":")
@@ -203,7 +203,7 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
             used_roles.add(what)
         code = {"symbol": "symbol", "param": "parameter", "count": "count"}[kind]
         st.add(info(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
-                       nodes=tuple(ids[:_LIST_MAX]), code=code))
+                       nodes=tuple(ids), code=code))
     st.dag.meta["assumed"] = [{"code": k.partition(":")[0], "message": m,
                                  "nodes": len(ids)} for k, (m, ids) in assumed.items()]
     for rec in st.model.records:
