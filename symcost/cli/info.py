@@ -7,7 +7,6 @@ import json
 
 from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.core.files import write_output
-from symcost.output.diagnostics import group_diagnostics
 from symcost.output.info import dag_info, format_info
 from symcost.read.loader import load
 from symcost.solve.completeness import completeness
@@ -28,9 +27,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, allow_no_edges=True, **load_options(args))
     data = dag_info(dag)
-    comp = completeness(dag)
-    data["completeness"] = comp.to_dict()
-    data["diagnostic_groups"] = group_diagnostics(dag.diagnostics)
     text = json.dumps(data, indent=2) if args.format == "json" else format_info(data)
     write_output(text, args.output)
-    return finish(args, [(args.dag, dag.diagnostics, comp)])
+    return finish(args, [(args.dag, dag.diagnostics, completeness(dag))])

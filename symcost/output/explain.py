@@ -21,6 +21,7 @@ from symcost.algebra.printing import to_text
 from symcost.core.dag import Dag, Node
 from symcost.core.describe import ranges
 from symcost.core.errors import InputError
+from symcost.labels.label import split_label
 from symcost.output.render import render
 
 #: Node attributes shown under their own heading (the rest go under "other").
@@ -42,6 +43,26 @@ def _plain(value: object) -> object:
     if isinstance(value, sympy.Basic):
         return to_text(value)
     return str(value)
+
+
+def _tensor(t) -> dict[str, object]:
+    sizes = [f"{d.role or d.key or '?'}={to_text(d.value)}" if d.value is not None
+             else f"{d.raw!r} (not a size)" for d in t.dims]
+    return {"raw": t.raw, "sizes": sizes, "multiplicity": t.multiplicity}
+
+
+def label_reading(text: str) -> dict[str, object]:
+    """What the label grammar reads from ``text``: the operation words, the input and
+    output tensors (each entry's role and value) and named parameters."""
+    linfo, _gpu, _ = split_label(text)
+    out: dict[str, object] = {"operation": linfo.name}
+    for side, t in (("input", linfo.input), ("output", linfo.output)):
+        if t is not None:
+            out[side] = _tensor(t)
+    if linfo.params:
+        out["parameters"] = [f"{k}={to_text(d.value)}" for k, d in linfo.params.items()
+                             if d.value is not None]
+    return out
 
 
 def check_ids(dag: Dag, ids: Sequence[str]) -> None:
@@ -97,6 +118,8 @@ def _node(dag: Dag, node: Node, diags: list[dict[str, object]],
     for key in KNOWN:
         if key in a and a[key] not in (None, "", [], {}):
             out[key] = _plain(a[key])
+    if isinstance(a.get("label"), str) and not any(k in a for k in ("words", "shapes")):
+        out["read"] = label_reading(str(a["label"]))  # the grammar, applied again
     out["other"] = {k: _plain(v) for k, v in a.items() if k not in KNOWN}
     out["matmuls"] = [dict(text.matmul(mm)) for mm in node.matmuls]
     out["cost"] = text(node.cost)

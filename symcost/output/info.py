@@ -10,6 +10,8 @@ from collections import Counter
 from symcost.algebra.printing import to_text
 from symcost.core.dag import Dag, Kind
 from symcost.core.diagnostics import Level
+from symcost.output.diagnostics import group_diagnostics
+from symcost.solve.completeness import completeness
 
 _MAX_TEXT_ROWS = 200
 
@@ -17,7 +19,8 @@ _MAX_TEXT_ROWS = 200
 
 
 def dag_info(dag: Dag) -> dict[str, object]:
-    """A summary of ``dag``: counts, layers, stages, matmuls, communication and diagnostics.
+    """A summary of ``dag``: counts, layers, stages, matmuls, communication, completeness
+    and diagnostics (each, and grouped by cause).
 
     The DAG must be acyclic (readers refuse cycles).
     """
@@ -38,6 +41,7 @@ def dag_info(dag: Dag) -> dict[str, object]:
         if n.kind == Kind.COMM:
             comm.append({"node": n.id, "devices": sorted(n.devices), "term": to_text(n.cost)})
     diags = [d.to_dict() for d in dag.diagnostics]
+    comp = completeness(dag)
     levels = Counter(str(d.level) for d in dag.diagnostics)
     return {
         "file": dag.source,
@@ -64,7 +68,9 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "broken_edges": list(dag.meta.get("broken_edges", [])),  # type: ignore[arg-type]
         "matmuls": matmuls,
         "communication": comm,
+        "completeness": comp.to_dict(),
         "diagnostics": diags,
+        "diagnostic_groups": group_diagnostics(dag.diagnostics),
         "diagnostic_counts": {lv.value: levels.get(lv.value, 0) for lv in Level},
     }
 

@@ -93,6 +93,9 @@ def test_explain_text_ma_example(capfd) -> None:
     first, second = out.split("\n\nnode ")
     assert first.startswith("node l0_e0_up (Expert 0 Up Projection L0)")
     assert "rule:       up_proj (matched by name)" in first
+    assert "read:       operation 'Expert 0 Up Projection L0'" in first
+    assert "output:     [batch_size=128, seq_len=2048, ffn_dim=16384] -> batch=128, " \
+        "seq=2048, ffn=16384" in first
     assert "GPUs:       8 (read 'GPU: 8' from the label)" in first
     # DESIGN.md's expert up projection: [2048B, 4096] x [4096, 16384]
     assert "matmul:     [2048*B, 4096] x [4096, 16384]" in first
