@@ -170,35 +170,38 @@ def completeness(dag: Dag, runtime: sympy.Expr | None = None, *,
     costly: list[str] = []
     facts: dict[int, tuple[frozenset[str], frozenset[str], bool]] = {}
     keep: list[sympy.Expr] = []  # costs are shared between nodes: facts by object
+    none: dict[str, object] = {}
     for node in dag.nodes:
         cost = node.cost
         got = facts.get(id(cost))
         if got is None:
             keep.append(cost)
-            got = facts[id(cost)] = _facts(cost)
+            free, found, zero = _facts(cost)
+            got = facts[id(cost)] = (free - user if user is not None else free, found, zero)
         free, found, zero = got
-        if user is not None:
-            free = free - user
-        elif not node.attrs.get("assumed"):
+        attrs = node.attrs or none
+        if user is None and not attrs.get("assumed"):
             free = frozenset()
         if free:
             sym_nodes.append(node.id)
             syms.update(free)
-        if not (is_dot or node.attrs.get("unknown_cost")):
+        unknown_cost = attrs.get("unknown_cost")
+        if not (is_dot or unknown_cost):
             found = frozenset()
-        if found or node.attrs.get("unknown_cost"):
+        if found or unknown_cost:
             unk_nodes.append(node.id)
             atoms.update(found)
-        free_of_cost = zero and not node.attrs.get("shorthand")
-        if node.kind == Kind.UNKNOWN and free_of_cost:
-            unknown_ops.append(node.id)
-        if free_of_cost and (node.kind in (Kind.COMPUTE, Kind.ATTENTION)
-                             or (node.kind == Kind.COMM and len(node.devices) != 1)):
-            zero_cost.append(node.id)
-        if node.attrs.get("shorthand") and not node.attrs.get("repeat") \
-                and not node.attrs.get("clone_of"):
+        kind = node.kind
+        shorthand = attrs.get("shorthand")
+        if zero and not shorthand:
+            if kind == Kind.UNKNOWN:
+                unknown_ops.append(node.id)
+            elif kind in (Kind.COMPUTE, Kind.ATTENTION) or (
+                    kind == Kind.COMM and len(node.devices) != 1):
+                zero_cost.append(node.id)
+        if shorthand and not attrs.get("repeat") and not attrs.get("clone_of"):
             elided.append(node.id)
-        if node.kind in COSTLY_KINDS:
+        if kind in COSTLY_KINDS:
             costly.append(node.id)
     cloned: list[dict] = []
     for rec in dag.meta.get("repeats", []) or []:  # type: ignore[union-attr]
