@@ -62,6 +62,8 @@ def to_agraph(result: AnalysisResult, source: str | None = None):
     if note:
         title += f"\\ndrawn: {note}"
     title += f"\\nT_compute(B) = {to_text(result.runtime_compute_only)}"
+    if result.completeness is not None:
+        title += f"\\nreading: {result.completeness.summary()}"
     g = pygraphviz.AGraph(directed=True, strict=False, name=dag.name or "dag")
     g.graph_attr.update(label=title, labelloc="t", rankdir="TB", fontname="Helvetica",
                         fontsize="12", nodesep="0.25", ranksep="0.35")
