@@ -262,7 +262,7 @@ def _edgeless_note(dag: Dag, concurrency: str) -> Diagnostic:
                "concurrency); nodes on different GPUs overlap")
     else:
         msg = ("no edges: under dag concurrency nothing orders the nodes; the runtime is "
-               "that of the costliest node")
+               "the largest single node's cost (a Max where that is undecided)")
     return warning(msg, file=dag.source, code="edgeless-order")
 
 

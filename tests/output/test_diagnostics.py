@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symcost.core.diagnostics import Diagnostic, Level, info, warning
 from symcost.output.diagnostics import EXAMPLES, diagnostics_report, group_diagnostics
@@ -55,3 +57,24 @@ def test_report_one_line_per_group_completeness_first(verbose: bool) -> None:
 
 def test_report_empty_when_nothing_to_say() -> None:
     assert diagnostics_report([]) == ""
+
+
+_diag = st.builds(
+    lambda level, code, node, nodes: Diagnostic(level, f"m{code}", node=node, code=code,
+                                                 nodes=tuple(nodes)),
+    st.sampled_from(list(Level)), st.sampled_from(["a", "b", "c"]),
+    st.one_of(st.none(), st.sampled_from(["n0", "n1", "n2", "n3"])),
+    st.lists(st.sampled_from(["n0", "n1", "n2", "n3", "n4"]), max_size=4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_diag, max_size=30))
+def test_grouping_keeps_every_diagnostic_and_node(diags) -> None:
+    groups = group_diagnostics(diags)
+    assert sum(g["count"] for g in groups) == len(diags)
+    for g in groups:
+        members = [d for d in diags if d.code == g["code"]]
+        want = {n for d in members for n in (*d.nodes, *([d.node] if d.node else []))}
+        assert set(g["nodes"]) == want and len(g["nodes"]) == len(want)
+        rank = {"info": 0, "warning": 1, "error": 2}
+        assert rank[g["level"]] == max(rank[str(d.level)] for d in members)
