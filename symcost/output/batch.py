@@ -21,8 +21,10 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,25 +262,41 @@ def _run_local(tasks: list[Task], jobs: int, timings: bool,
             records[i] = run_task(t, timings)
             tick()
         return records  # type: ignore[return-value]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        futures = {pool.submit(run_task, tasks[i], timings): i for i in _largest_first(tasks)}
-        try:
-            for fut in as_completed(futures):
-                records[futures[fut]] = _result_or_record(fut, tasks[futures[fut]])
-                tick()
-        except KeyboardInterrupt:
-            for fut in futures:
-                fut.cancel()
-            raise
+    lost = _pool_round(tasks, _largest_first(tasks), jobs, timings, tick, records)
+    for i in lost:  # a worker died (crash, memory): the rest run one per process,
+        records[i] = _isolated(tasks[i], timings)  # so only the culprit fails
+        tick()
     return records  # type: ignore[return-value]
 
 
-def _result_or_record(fut, task: Task) -> dict:
-    """A worker that died (memory, signal) still gives its file one record."""
+def _pool_round(tasks: list[Task], order: list[int], jobs: int, timings: bool,
+                tick: Callable[[], object], records: list) -> list[int]:
+    """Run ``order`` in one pool; returns the tasks lost when a worker died."""
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(order)))
+    lost: list[int] = []
     try:
-        return fut.result()
-    except Exception as err:
-        return run_task_error(task, f"worker failed: {type(err).__name__}: {err}")
+        futures = {pool.submit(run_task, tasks[i], timings): i for i in order}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                records[i] = fut.result()
+            except BrokenProcessPool:
+                lost.append(i)
+                continue
+            tick()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return sorted(lost)
+
+
+def _isolated(task: Task, timings: bool) -> dict:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(run_task, task, timings).result()
+        except BrokenProcessPool:
+            return run_task_error(task, "the worker process died (a crash or out of memory)")
 
 
 def run_task_error(task: Task, message: str) -> dict:
@@ -306,14 +324,18 @@ def _run_dask(tasks: list[Task], scheduler: object, timings: bool,
         raise InputError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
     try:
         order = _largest_first(tasks)
+        run = uuid.uuid4().hex  # keys unique per run: two runs may share a cluster
         futures = client.map(run_task, [tasks[i] for i in order], timings=timings,
-                             pure=False, key=[f"symcost-task-{i}" for i in order])
+                             pure=False, key=[f"symcost-{run}-{i}" for i in order])
         index = {f.key: i for f, i in zip(futures, order)}
         records: list[dict | None] = [None] * len(tasks)
         for fut in dask_completed(futures):
             i = index[fut.key]
-            records[i] = (fut.result() if fut.status == "finished"
-                          else run_task_error(tasks[i], f"worker failed: {fut.exception()}"))
+            try:
+                records[i] = fut.result()
+            except Exception as err:  # a worker lost, a task that could not run there
+                records[i] = run_task_error(tasks[i], f"worker failed: {type(err).__name__}: "
+                                                      f"{err}")
             tick()
         return records  # type: ignore[return-value]
     finally:

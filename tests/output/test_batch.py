@@ -150,3 +150,27 @@ def test_same_results_as_report_json():
     f = str(ROOT / "examples" / "ma_separation.yaml")
     r = symcost.analyze(symcost.load(f))
     assert run_batch([Task("analyze", f)])[0]["result"] == json.loads(report(r, "json"))
+
+
+def test_a_worker_that_dies_costs_only_its_own_record(files, monkeypatch):
+    import multiprocessing
+    import os
+
+    from symcost.output import batch
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("needs fork: the patched runner must reach the worker processes")
+    real = batch._RUNNERS["info"]
+
+    def crash_on_missing(task, rec):
+        if task.file.endswith("missing.dot"):
+            os._exit(9)  # what a segfault in a parser would do to the worker
+        real(task, rec)
+
+    monkeypatch.setitem(batch._RUNNERS, "info", crash_on_missing)
+    records = run_batch([Task("info", f) for f in files], jobs=2)
+    expected = run_batch([Task("info", f) for f in files if not f.endswith("missing.dot")],
+                         jobs=1)
+    died = [r for r in records if r["file"].endswith("missing.dot")]
+    assert len(died) == 1 and "worker process died" in died[0]["error"]
+    assert [r for r in records if not r["file"].endswith("missing.dot")] == expected
