@@ -137,13 +137,24 @@ def test_summary_columns_of_an_error_record():
     assert "0 ok" in summary_markdown(rec)
 
 
-def test_dask_cluster_gives_the_local_records(files):
+def test_dask_cluster_gives_the_local_records(files, tmp_path, capsys):
     distributed = pytest.importorskip("distributed", reason="needs the dask extra")
     tasks = [Task("analyze", f) for f in files]
     local = records_jsonl(run_batch(tasks, jobs=2))
+    outs = {}
+    for how in ("local", "dask"):
+        out, summary = tmp_path / f"{how}.jsonl", tmp_path / f"{how}.csv"
+        outs[how] = (out, summary, ["analyze", *files, "-o", str(out), "--summary",
+                                    str(summary)])
+    main(outs["local"][2] + ["--jobs", "2"])
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         assert records_jsonl(run_batch(tasks, scheduler=cluster.scheduler_address)) == local
+        main(outs["dask"][2] + ["--scheduler", cluster.scheduler_address])
+    capsys.readouterr()
+    for k in (0, 1):
+        assert outs["dask"][k].read_bytes() == outs["local"][k].read_bytes()
+    assert outs["local"][0].read_text() == local
 
 
 def test_same_results_as_report_json():
