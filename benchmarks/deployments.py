@@ -95,3 +95,63 @@ def _edge(dag: Dag, u: int, v: int) -> None:
 def _chain(dag: Dag, ids: list[int]) -> None:
     for u, v in zip(ids, ids[1:]):
         _edge(dag, u, v)
+
+
+def deployment_dot(layers: int, gpus: int, skewed: bool = True) -> str:
+    """The L x G deployment of :func:`deployment` as a DOT file in the corpus style
+    (``Input:``/``Output:`` dims and ``GPU:`` lines in the labels), for end-to-end runs.
+
+    Per layer and GPU: LN -> Q/K/V -> scores -> weighted sum -> all-reduce (join over
+    all GPUs) -> out-projection -> gate -> expert up -> down -> aggregation (join). With
+    ``skewed`` the experts' token counts differ per GPU (``seq_len`` 2048, 4096, 6144) and
+    a quarter of the GPUs run two half-width experts one after the other, so incomparable
+    branches survive as ``Max`` terms. About ``layers * (12 * gpus + 2)`` nodes.
+    """
+    t = "batch_size=64, seq_len=2048"
+    h = f"[{t}, hidden=4096]"
+    hd = f"[{t}, heads=4, d_k=128]"
+    out = ["// generated deployment DAG (benchmarks/deployments.py)", "digraph deployment {",
+           "    node [shape=rectangle];",
+           f'    input [label="Input\\nInput: {h}\\nOutput: {h}\\nGPU: all GPUs", shape=ellipse];']
+    w = out.append
+    prev = "input"
+    for L in range(layers):
+        ar, agg = f"l{L}_ar", f"l{L}_agg"
+        w(f'    subgraph cluster_layer{L} {{ label="Layer {L}";')
+        w(f'    {ar} [label="All-Reduce L{L}\\nInput: {h}\\nGPU: 0-{gpus - 1}", shape=ellipse];')
+        w(f'    {agg} [label="Expert Aggregation L{L}\\nInput: {h}\\nOutput: {h}\\n'
+          f'GPU: 0-{gpus - 1}", shape=parallelogram];')
+        for g in range(gpus):
+            p = f"l{L}_g{g}"
+            w(f'    {p}_ln [label="LayerNorm L{L}\\nInput: {h}\\nOutput: {h}\\nGPU: {g}"];')
+            for x in "qkv":
+                w(f'    {p}_{x} [label="{x.upper()} Projection L{L}\\nInput: {h}\\n'
+                  f'Output: {hd}\\nGPU: {g}"];')
+            w(f'    {p}_s [label="Attention Scores L{L}\\nInput: {hd}\\nGPU: {g}"];')
+            w(f'    {p}_ws [label="Weighted Sum L{L}\\nInput: {hd}\\nOutput: {hd}\\nGPU: {g}"];')
+            w(f'    {p}_o [label="Output Projection L{L}\\nInput: {h}\\nOutput: {h}\\nGPU: {g}"];')
+            w(f'    {p}_gate [label="Gate Network L{L}\\nInput: {h}\\n'
+              f'Output: [{t}, num_experts={gpus}]\\nGPU: {g}"];')
+            w(f"    {prev} -> {p}_ln; {p}_ln -> {p}_q -> {p}_s -> {p}_ws -> {ar};")
+            w(f"    {p}_ln -> {p}_k -> {p}_s; {p}_ln -> {p}_v -> {p}_ws;")
+            w(f"    {ar} -> {p}_o -> {p}_gate;")
+            tok = 2048 * (1 + g % 3) if skewed else 2048
+            et = f"batch_size=64, seq_len={tok}"
+            n_exp, ffn = (2, 8192) if skewed and g % 4 == 3 else (1, 16384)
+            last = f"{p}_gate"
+            for e in range(n_exp):
+                q = f"{p}_e{e}"
+                w(f'    {q}_up [label="Expert {e} Up Projection L{L}\\nInput: [{et}, hidden=4096]'
+                  f'\\nOutput: [{et}, ffn_dim={ffn}]\\nGPU: {g}"];')
+                w(f'    {q}_down [label="Expert {e} Down Projection L{L}\\n'
+                  f'Input: [{et}, ffn_dim={ffn}]\\nOutput: [{et}, hidden=4096]\\nGPU: {g}"];')
+                w(f"    {last} -> {q}_up" + (" [style=dashed];" if e == 0 else ";")
+                  + f" {q}_up -> {q}_down;")
+                last = f"{q}_down"
+            w(f"    {last} -> {agg};")
+        w("    }")
+        prev = agg
+    w(f'    output [label="Output\\nInput: {h}\\nGPU: all GPUs", shape=ellipse];')
+    w(f"    {prev} -> output;")
+    w("}")
+    return "\n".join(out) + "\n"

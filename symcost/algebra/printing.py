@@ -7,11 +7,13 @@ intermediate terms as ``T_{3}``.
 
 from __future__ import annotations
 
+import math
 import re
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from symcost.algebra.forms import CONST
 from symcost.core.symbols import is_atom
 
 _LATEX_SPECIALS = {
@@ -51,3 +53,90 @@ def to_latex(expr: sympy.Expr) -> str:
 def to_text(expr: sympy.Expr) -> str:
     """Plain text of a cost expression, parsable back by :func:`symcost.parse_expr`."""
     return sympy.sstr(expr)
+
+
+# ------------------------------------------------------------------ fast text of forms
+#
+# ``to_text(table.to_sympy(form, names))`` builds a sympy expression only to print it; on
+# large DAGs that printer dominated the JSON output. :class:`FormPrinter` prints the same
+# strings straight from the linear form: each atom's text and sort key are computed once
+# (with sympy) and cached, and the form's terms are joined in sympy's order. sympy orders
+# the terms of a sum of ``c_i * atom_i`` by the atoms' ``default_sort_key`` with the
+# constant last, and prints the factored ``g*(...)`` of :func:`canonical_sum` as such.
+# Rational (non-integer) coefficients fall back to sympy, so the strings always agree
+# (tests/algebra/test_fast_printing.py checks this against ``to_text``).
+
+
+class FormPrinter:
+    """Plain text of linear forms over one :class:`~symcost.algebra.forms.AtomTable`.
+
+    ``names`` maps Max-term ids to the symbols that stand for them (nested results); the
+    text of ``form`` equals ``to_text(table.to_sympy(form, names))``.
+    """
+
+    def __init__(self, table, names: dict[int, sympy.Expr] | None = None) -> None:
+        self.table = table
+        self.names = names
+        self._text: dict[int, str] = {}
+        self._key: dict[int, object] = {}
+
+    def atom_expr(self, k: int) -> sympy.Expr:
+        """The sympy expression of atom ``k`` (its name when it is a named Max term)."""
+        return self.table._expr(k, self.names)
+
+    def atom_text(self, k: int) -> str:
+        """The text of atom ``k`` (cached)."""
+        s = self._text.get(k)
+        if s is None:
+            s = to_text(self.atom_expr(k))
+            self._text[k] = s
+        return s
+
+    def _sort_key(self, k: int) -> object:
+        key = self._key.get(k)
+        if key is None:
+            key = sympy.default_sort_key(self.atom_expr(k))
+            self._key[k] = key
+        return key
+
+    def form_text(self, form, *, factor: bool = True) -> str:
+        """The text of a linear form (``{atom id: coefficient}``)."""
+        items = []
+        for k, c in (form.items() if hasattr(form, "items") else form):
+            if not isinstance(c, int):
+                if c.denominator != 1:
+                    return to_text(self.table.to_sympy(dict(form), self.names, factor=factor))
+                c = c.numerator
+            if c:
+                items.append((k, c))
+        if not items:
+            return "0"
+        const = 0
+        terms = []
+        for k, c in items:
+            if k == CONST:
+                const += c
+            else:
+                terms.append((self._sort_key(k), k, c))
+        terms.sort(key=lambda t: t[0])
+        g = 0
+        if factor and len(items) > 1:
+            g = math.gcd(*(c for _, c in items))
+        div = g if g > 1 else 1
+        parts = []
+        for _, k, c in terms:
+            c //= div
+            parts.append(self.atom_text(k) if c == 1 else f"{c}*{self.atom_text(k)}")
+        if const:
+            parts.append(str(const // div))
+        body = " + ".join(parts)
+        return f"{g}*({body})" if div > 1 else body
+
+
+def cached_text(cache: dict, expr: sympy.Expr) -> str:
+    """``to_text(expr)`` memoised in ``cache`` (a dict the caller owns and drops)."""
+    s = cache.get(expr)
+    if s is None:
+        s = to_text(expr)
+        cache[expr] = s
+    return s

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from symcost.cli.dagopts import add_dag_options, finish, load_options, require_runtime
+from symcost.cli import batchopts
+from symcost.cli.dagopts import add_dag_options, finish, load_options
+from symcost.core.errors import InputError
 from symcost.core.files import write_output
 from symcost.output.crossovers import model_crossovers
 from symcost.output.formats import FORMATS, report
 from symcost.read.loader import load
 from symcost.solve.analysis import analyze
+from symcost.solve.completeness import require_runtime
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="closed-form runtime of a DAG in the batch size B",
                        description="Closed-form runtime of a DAG in the batch size B.")
-    p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
+    p.add_argument("dag", nargs="+", help=batchopts.DAG_HELP)
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--concurrency", choices=("device", "dag"), default="device",
@@ -34,10 +37,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="batch sizes searched for crossovers (default 1:4096)")
     add_dag_options(p)
+    batchopts.add_batch_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if batchopts.is_batch(args):
+        return _run_batch(args)
+    args.dag = args.dag[0]
     dag = load(args.dag, **load_options(args))
     result = analyze(dag, args.concurrency, args.assume, communication=not args.no_comm)
     require_runtime(result.completeness, args.dag)
@@ -49,3 +56,15 @@ def run(args: argparse.Namespace) -> int:
                   crossovers=crossovers)
     write_output(text, args.output)
     return finish(args, [(args.dag, result.diagnostics, result.completeness)])
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    if args.format not in ("text", "json"):
+        raise InputError(f"--format {args.format} needs one DAG file; a batch run writes "
+                         "JSON Lines (one --format json record per file)")
+    options = {"concurrency": args.concurrency, "assume": list(args.assume),
+               "no_comm": args.no_comm, "hw": args.hw, "table": args.table,
+               "dtype": args.dtype, "batch": args.batch}
+    loads = load_options(args)
+    tasks = [batchopts.Task("analyze", f, loads, options) for f in batchopts.files(args)]
+    return batchopts.run_tasks(args, tasks)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from symcost.cli.dagopts import add_dag_options, finish, load_options, require_runtime
+from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.core.exitcodes import OK, VERDICT
 from symcost.core.files import write_output
 from symcost.output.render import render
 from symcost.read.loader import load
 from symcost.solve.analysis import analyze
 from symcost.solve.claims import check_claim
+from symcost.solve.completeness import require_runtime
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -13,11 +13,12 @@ import json
 from pathlib import Path
 
 from symcost.algebra.order import compare
-from symcost.cli.dagopts import add_dag_options, finish, load_options, require_runtime
+from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.core.errors import SymcostError
 from symcost.core.files import write_output
 from symcost.output.render import render
 from symcost.read.loader import load, readers
+from symcost.solve.completeness import require_runtime
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

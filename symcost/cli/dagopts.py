@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from symcost.core.diagnostics import Diagnostic
-from symcost.core.errors import InputError, SymcostError
+from symcost.core.errors import SymcostError
 from symcost.core.exitcodes import INCOMPLETE, OK
 from symcost.output.diagnostics import diagnostics_report
 from symcost.solve.completeness import Completeness
@@ -84,19 +84,6 @@ def load_options(args: argparse.Namespace) -> dict[str, object]:
     if getattr(args, "break_cycles", False):
         opts["break_cycles"] = True
     return opts
-
-
-def require_runtime(completeness: Completeness | None, file: str | None) -> None:
-    """Refuse a zero runtime for a DAG that has compute, attention or unknown nodes
-    (:class:`InputError`, exit status 2): their costs were not read, and a silent 0 would
-    be wrong."""
-    if completeness is None or not completeness.zero_runtime:
-        return
-    ids = completeness.costly_nodes
-    shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
-    raise InputError(f"runtime is 0 but {len(ids)} compute/attention/unknown node(s) "
-                     f"should cost time ({shown}): their sizes were not read; see "
-                     "'symcost explain' and 'symcost info'", file=file)
 
 
 def finish(args: argparse.Namespace, readings: Sequence[tuple[str | None, Sequence[Diagnostic],

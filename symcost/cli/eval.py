@@ -16,6 +16,7 @@ import json
 import numpy as np
 import sympy
 
+from symcost.cli import batchopts
 from symcost.core.errors import InputError
 from symcost.core.files import write_output
 from symcost.models import Machine, hardware_presets, link_presets
@@ -38,9 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Runtime of a DAG per batch size under a roofline or measured GEMM "
         "model and an alpha-beta link model, with the breakdown by operation kind, the "
         "winning branch of each undecided Max and the crossovers.")
-    p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
+    p.add_argument("dag", nargs="+", help=batchopts.DAG_HELP)
     p.add_argument("--hw", default="h100",
-                   help=f"hardware preset ({', '.join(hardware_presets())}; default h100)")
+                   help=f"hardware preset ({', '.join(hardware_presets())}; default h100); "
+                   "a comma list (h100,h200) sweeps every preset in one batch run")
     p.add_argument("--table", metavar="FILE.csv",
                    help="measured GEMM times m,k,n,seconds[,dtype] (replaces the roofline)")
     p.add_argument("--link", help=f"link preset ({', '.join(link_presets())}; default: the "
@@ -48,7 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dtype", default="bf16", help="element type (fp32, tf32, bf16, fp16, fp8)")
     p.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
-                   "a comma list (default 1:4096)")
+                   "a comma list (default 1:4096); several ranges separated by ';' sweep "
+                   "each in one batch run")
     p.add_argument("--efficiency", type=float, default=1.0,
                    help="fraction of peak FLOP/s and bandwidth reached (default 1)")
     p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
@@ -75,6 +78,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         add_dag_options(p)
     except ImportError:  # pragma: no cover - older trees without shared DAG options
         pass
+    batchopts.add_batch_options(p)
     p.set_defaults(run=run)
 
 
@@ -100,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
     from symcost.read.loader import load
     from symcost.solve.analysis import analyze
 
+    hws = [h.strip() for h in args.hw.split(",") if h.strip()] or [args.hw]
+    ranges = [b.strip() for b in args.batch.split(";") if b.strip()] or [args.batch]
+    if batchopts.is_batch(args, extra_tasks=len(hws) * len(ranges) > 1):
+        return _run_batch(args, hws, ranges)
+    args.dag = args.dag[0]
     batches = parse_batches(args.batch)
     machine = Machine.from_options(
         hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
@@ -121,8 +130,8 @@ def run(args: argparse.Namespace) -> int:
     if binds:
         expr = expr.xreplace(binds)
         defs = {k: v.xreplace(binds) for k, v in defs.items()}
-    from symcost.cli.dagopts import finish, require_runtime
-    from symcost.solve.completeness import completeness
+    from symcost.cli.dagopts import finish
+    from symcost.solve.completeness import completeness, require_runtime
 
     comp = completeness(dag, result.runtime_compute_only, given=[*binds, *taken])
     require_runtime(comp, args.dag)
@@ -152,6 +161,32 @@ def run(args: argparse.Namespace) -> int:
                         f"({args.concurrency} concurrency)", subtitle=machine.label)
     write_output(text, args.output)
     return finish(args, [(args.dag, result.diagnostics, comp)])
+
+
+def _run_batch(args: argparse.Namespace, hws: list[str], ranges: list[str]) -> int:
+    """Every file x hardware preset x batch range as one task (a design sweep)."""
+    from symcost.cli.dagopts import load_options
+
+    if args.format == "csv" or args.plot:
+        raise InputError("--format csv and --plot need one DAG, one --hw and one --batch; "
+                         "a batch run writes JSON Lines (one --format json record per task)")
+    for r in ranges:
+        parse_batches(r)  # a bad range is the command line's error, not every task's
+    loads = load_options(args)
+    tasks = []
+    for f in batchopts.files(args):
+        for hw in hws:
+            for batch in ranges:
+                machine = {"hw": hw, "table": args.table, "link": args.link,
+                           "dtype": args.dtype, "efficiency": args.efficiency,
+                           "launch_overhead": args.launch_overhead,
+                           "algorithm": args.algorithm, "alpha": args.alpha,
+                           "no_comm": args.compute_only}
+                tasks.append(batchopts.Task("eval", f, loads, {
+                    "machine": machine, "hw": hw, "table": args.table, "batch": batch,
+                    "concurrency": args.concurrency, "assume": list(args.assume),
+                    "compute_only": args.compute_only, "set": list(args.set)}))
+    return batchopts.run_tasks(args, tasks)
 
 
 def _csv(ev: Evaluation) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from symcost.cli import batchopts
 from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.core.files import write_output
 from symcost.output.info import dag_info, format_info
@@ -17,14 +18,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "matmuls, diagnostics",
                        description="Counts per kind and GPU, layers and stages, every matmul "
                        "with its shapes and term, and the diagnostics of reading the DAG.")
-    p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
+    p.add_argument("dag", nargs="+", help=batchopts.DAG_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     add_dag_options(p)
+    batchopts.add_batch_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if batchopts.is_batch(args):
+        loads = {**load_options(args), "allow_no_edges": True}
+        return batchopts.run_tasks(args, [batchopts.Task("info", f, loads)
+                                          for f in batchopts.files(args)])
+    args.dag = args.dag[0]
     dag = load(args.dag, allow_no_edges=True, **load_options(args))
     data = dag_info(dag)
     text = json.dumps(data, indent=2) if args.format == "json" else format_info(data)

@@ -17,6 +17,17 @@ from symcost.solve.analysis import AnalysisResult
 FORMATS = ("text", "json", "md", "tex", "dot", "svg", "png")
 
 
+def report_data(result: AnalysisResult, crossovers: dict | None = None) -> dict:
+    """The data of ``--format json`` (also each record's ``result`` in batch runs)."""
+    data = result.to_dict()
+    data["diagnostic_groups"] = group_diagnostics(result.diagnostics)
+    if crossovers is not None:
+        data["crossovers"] = {"model": crossovers["model"],
+                              "batch_range": crossovers["batch_range"],
+                              "items": crossovers["data"]}
+    return data
+
+
 def report(result: AnalysisResult, format: str = "text", *, source: str | None = None,
            fragment: bool = False, crossovers: dict | None = None) -> str | bytes:
     """``result`` in one of :data:`FORMATS` (what ``symcost analyze --format`` writes):
@@ -30,14 +41,9 @@ def report(result: AnalysisResult, format: str = "text", *, source: str | None =
 
     ``crossovers`` (from :func:`symcost.output.crossovers.model_crossovers`) adds a crossover section to md/tex and
     a ``crossovers`` key to json."""
-    data = result.to_dict()
     if format == "json":
-        data["diagnostic_groups"] = group_diagnostics(result.diagnostics)
-        if crossovers is not None:
-            data["crossovers"] = {"model": crossovers["model"],
-                                  "batch_range": crossovers["batch_range"],
-                                  "items": crossovers["data"]}
-        return json.dumps(data, indent=2)
+        return json.dumps(report_data(result, crossovers), indent=2)
+    data = result.to_dict()
     if format in ("md", "tex"):
         ctx = report_context(result, source=source)
         return render(f"analysis.{format}.j2", fragment=fragment,

@@ -11,7 +11,7 @@ import sympy
 from symcost.algebra.constraints import Assumptions
 from symcost.algebra.forms import CONST, AtomTable, Form, max_of
 from symcost.algebra.order import Certificate, Counterexample, Cover, OrderEngine
-from symcost.algebra.printing import to_latex, to_text
+from symcost.algebra.printing import FormPrinter, cached_text, to_latex, to_text
 from symcost.core.dag import Dag
 from symcost.core.diagnostics import Diagnostic, info, warning
 from symcost.core.symbols import Get_Time
@@ -34,6 +34,7 @@ class PathStep:
     kind: str
     cost: sympy.Expr
     undecided: bool = False  # a Max was kept at this node: other branches may be longer
+    cost_text: str | None = field(default=None, compare=False, repr=False)  # to_text(cost)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Branch:
     dominated_by: str | None = None   # node id, or "convex combination of the others"
     certificate: Certificate | None = None
     witness: Counterexample | None = None  # values under which this branch is the longest
+    residual_text: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class ForkJoin:
     joins: tuple[str, ...]
     branches: tuple[Branch, ...]
     term: sympy.Expr | None  # the Max kept, when undecided
+    term_text: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def decided(self) -> bool:
@@ -64,15 +67,20 @@ class ForkJoin:
         return {
             "join": self.joins[0], "joins": list(self.joins[:20]), "count": len(self.joins),
             "verdict": "decided" if self.decided else "undecided",
-            "max": None if self.term is None else to_text(self.term),
+            "max": None if self.term is None else _text(self.term_text, self.term),
             "branches": [{
-                "from": b.pred, "residual": to_text(b.residual),
+                "from": b.pred, "residual": _text(b.residual_text, b.residual),
                 "status": "kept" if b.kept else "dominated",
                 "dominated_by": b.dominated_by,
                 "certificate": None if b.certificate is None else b.certificate.to_dict(),
                 "longest_when": None if b.witness is None else b.witness.to_dict(),
             } for b in self.branches],
         }
+
+
+def _text(text: str | None, expr: sympy.Expr) -> str:
+    """The text printed at solve time when there is one (same string as ``to_text``)."""
+    return to_text(expr) if text is None else text
 
 
 @dataclass
@@ -147,7 +155,7 @@ class AnalysisResult:
             "runtime_compute_only_latex": to_latex(self.compute.expr),
             "nested": self.full.nested or self.compute.nested,
             "critical_path": [s.node for s in self.full.critical_path],
-            "critical_path_costs": [{"node": s.node, "kind": s.kind, "cost": to_text(s.cost),
+            "critical_path_costs": [{"node": s.node, "kind": s.kind, "cost": _text(s.cost_text, s.cost),
                                      "undecided": s.undecided}
                                     for s in self.full.critical_path],
             "critical_path_compute_only": [s.node for s in self.compute.critical_path],
@@ -169,21 +177,39 @@ class AnalysisResult:
 def matmul_table(dag: Dag) -> list[dict[str, object]]:
     """Matmuls per node; nodes whose cost names ``Get_Time`` atoms directly count too."""
     rows: list[dict[str, object]] = []
+    texts: dict[sympy.Expr, str] = {}   # dimensions and atoms repeat across nodes:
+    terms: dict[tuple, str] = {}        # print each distinct one once
+    direct: dict[sympy.Expr, list[tuple]] = {}
     for node in dag.nodes:
         if node.matmuls:
             for mm in node.matmuls:
-                rows.append({"node": node.id, "m": to_text(mm.m), "k": to_text(mm.k),
-                             "n": to_text(mm.n), "count": mm.count, "term": to_text(mm.term),
-                             "label": mm.label})
+                dims = (mm.m, mm.k, mm.n)
+                term = terms.get(dims)
+                if term is None:
+                    term = terms[dims] = to_text(mm.term)
+                rows.append({"node": node.id, "m": cached_text(texts, mm.m),
+                             "k": cached_text(texts, mm.k), "n": cached_text(texts, mm.n),
+                             "count": mm.count, "term": term, "label": mm.label})
             continue
-        for term in sympy.Add.make_args(node.cost):
-            coeff, atom = term.as_coeff_Mul()
-            if getattr(atom, "func", None) == Get_Time:
-                m, k, n = atom.args
-                rows.append({"node": node.id, "m": to_text(m), "k": to_text(k), "n": to_text(n),
-                             "count": int(coeff) if coeff.is_Integer else str(coeff),
-                             "term": to_text(atom), "label": ""})
+        found = direct.get(node.cost)
+        if found is None:
+            found = direct[node.cost] = _direct_matmuls(node.cost, texts)
+        for m, k, n, count, term in found:
+            rows.append({"node": node.id, "m": m, "k": k, "n": n, "count": count,
+                         "term": term, "label": ""})
     return rows
+
+
+def _direct_matmuls(cost: sympy.Expr, texts: dict[sympy.Expr, str]) -> list[tuple]:
+    out = []
+    for term in sympy.Add.make_args(cost):
+        coeff, atom = term.as_coeff_Mul()
+        if getattr(atom, "func", None) == Get_Time:
+            m, k, n = atom.args
+            out.append((cached_text(texts, m), cached_text(texts, k), cached_text(texts, n),
+                        int(coeff) if coeff.is_Integer else str(coeff),
+                        cached_text(texts, atom)))
+    return out
 
 
 def analyze(dag: Dag, concurrency: str = "device", assume: Iterable[str] = (),
@@ -297,8 +323,9 @@ def _runtime(dag: Dag, sol: Solution, engine: OrderEngine) -> Runtime:
             definitions[names[k]] = max_of([table.to_sympy(dict(r), names)
                                             for r in res])  # type: ignore[union-attr]
     expr = table.to_sympy(sol.total, names if nested else None)
-    path = _critical_path(dag, sol, table, names if nested else None)
-    branches = _fork_joins(dag, sol, engine, names if nested else None)
+    printer = FormPrinter(table, names if nested else None)
+    path = _critical_path(dag, sol, table, names if nested else None, printer)
+    branches = _fork_joins(dag, sol, engine, names if nested else None, printer)
     return Runtime(expr, definitions, path, branches, nested)
 
 
@@ -315,14 +342,15 @@ def _reachable_max_terms(table: AtomTable, forms: list[Form]) -> set[int]:
     return seen
 
 
-def _critical_path(dag: Dag, sol: Solution, table: AtomTable, names) -> list[PathStep]:
+def _critical_path(dag: Dag, sol: Solution, table: AtomTable, names,
+                   printer: FormPrinter) -> list[PathStep]:
     steps: list[PathStep] = []
     v = sol.sink
     while v >= 0:
         node = dag.nodes[v]
-        steps.append(PathStep(node.id, node.name, str(node.kind),
-                              table.to_sympy(sol.path_cost.get(v, {}), names),
-                              undecided=v in sol.undecided))
+        form = sol.path_cost.get(v, {})
+        steps.append(PathStep(node.id, node.name, str(node.kind), table.to_sympy(form, names),
+                              undecided=v in sol.undecided, cost_text=printer.form_text(form)))
         v = sol.back[v]
     steps.reverse()
     return steps
@@ -337,7 +365,8 @@ def _atom_expr(table: AtomTable, k: int) -> sympy.Expr:
     return sympy.S.One if k == CONST else table._expr(k, None)
 
 
-def _fork_joins(dag: Dag, sol: Solution, engine: OrderEngine, names) -> list[ForkJoin]:
+def _fork_joins(dag: Dag, sol: Solution, engine: OrderEngine, names,
+                printer: FormPrinter) -> list[ForkJoin]:
     table = sol.table
     out: list[ForkJoin] = []
     n = len(dag.nodes)
@@ -376,9 +405,13 @@ def _fork_joins(dag: Dag, sol: Solution, engine: OrderEngine, names) -> list[For
                     left = max(sum(Fraction(c) * vals[k] for k, c in f.items()) for f in others)
                     witness = Counterexample(dict(pt), values, left, right)
             branches.append(Branch(node_id(g.preds[i]), table.to_sympy(form, names), kept,
-                                   dom, cert, witness))
-        term = None if g.max_term is None else table.to_sympy({g.max_term: 1}, names)
-        out.append(ForkJoin(tuple(node_id(j) for j in g.joins), tuple(branches), term))
+                                   dom, cert, witness, printer.form_text(form)))
+        term = term_text = None
+        if g.max_term is not None:
+            term = table.to_sympy({g.max_term: 1}, names)
+            term_text = printer.form_text({g.max_term: 1})
+        out.append(ForkJoin(tuple(node_id(j) for j in g.joins), tuple(branches), term,
+                            term_text))
     return out
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symcost.core.dag import Dag, Kind
+from symcost.core.errors import InputError
 from symcost.core.symbols import B, Get_Time, is_communication
 
 #: Kinds whose nodes are expected to cost time (a zero runtime with one is an error).
@@ -224,3 +225,16 @@ def completeness(dag: Dag, runtime: sympy.Expr | None = None, *,
 
 
 __all__ = ["Completeness", "completeness", "COSTLY_KINDS"]
+
+
+def require_runtime(completeness: Completeness | None, file: str | None) -> None:
+    """Refuse a zero runtime for a DAG that has compute, attention or unknown nodes
+    (:class:`InputError`, exit status 2): their costs were not read, and a silent 0 would
+    be wrong."""
+    if completeness is None or not completeness.zero_runtime:
+        return
+    ids = completeness.costly_nodes
+    shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+    raise InputError(f"runtime is 0 but {len(ids)} compute/attention/unknown node(s) "
+                     f"should cost time ({shown}): their sizes were not read; see "
+                     "'symcost explain' and 'symcost info'", file=file)
