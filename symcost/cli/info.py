@@ -24,7 +24,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dag = load(args.dag, **load_options(args))
+    options = load_options(args)
+    if str(args.dag).lower().endswith((".dot", ".gv")):
+        options["allow_no_edges"] = True  # info shows the reading even without data flow
+    dag = load(args.dag, **options)
     data = dag_info(dag)
     text = json.dumps(data, indent=2) if args.format == "json" else format_info(data)
     write_output(text, args.output)

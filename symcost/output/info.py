@@ -64,6 +64,8 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "broken_edges": list(dag.meta.get("broken_edges", [])),  # type: ignore[arg-type]
         "matmuls": matmuls,
         "communication": comm,
+        "unknown_costs": [{"node": n.id, "term": str(n.attrs["unknown_cost"])}
+                          for n in dag.nodes if n.attrs.get("unknown_cost")],
         "diagnostics": diags,
         "diagnostic_counts": {lv.value: levels.get(lv.value, 0) for lv in Level},
     }

@@ -53,7 +53,7 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
              symbols: dict[str, str] | None = None, sets: dict[str, str] | None = None,
              params: str | os.PathLike[str] | None = None,
              repeat: dict[str, int] | None = None, salvage: bool = False,
-             break_cycles: bool = False) -> Dag:
+             break_cycles: bool = False, allow_no_edges: bool = False) -> Dag:
     """Read a Graphviz DOT deployment DAG.
 
     Parameters
@@ -68,6 +68,8 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
         block repeats (states or corrects what the graph says).
     salvage : recover what parses from a file with syntax errors (``--salvage``).
     break_cycles : remove one back-edge per cycle instead of refusing (``--break-cycles``).
+    allow_no_edges : return the nodes of a graph without edges (with a warning) instead of
+        refusing it, so that ``info`` can show how each node was read.
 
     Raises
     ------
@@ -97,6 +99,7 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     st = DotReading(graph, text, file, table, roles, notes)
     st.model, st.repeat, st.break_cycles, st.salvaged = model, dict(repeat or {}), \
         break_cycles, salvaged
+    st.allow_no_edges = allow_no_edges
     return _build(st)
 
 
@@ -132,7 +135,12 @@ def _build(st: DotReading) -> Dag:
     decl_lines, declared = declarations(st.text)
     read_nodes(st, clusters, decl_lines, declared)
     read_edges(st)
-    if st.dag.num_edges == 0 and len(st.dag) > 1:
+    if st.dag.num_edges == 0 and len(st.dag) > 1 and st.allow_no_edges:
+        st.dag.meta["no_edges"] = True
+        st.add(warning(f"no edges: {len(st.dag)} nodes and no data flow between them; "
+                       "nodes read and costed one by one (no shapes from neighbours)",
+                       file=st.file, code="no-edges"))
+    elif st.dag.num_edges == 0 and len(st.dag) > 1:
         raise InputError(f"no edges: {len(st.dag)} nodes and no data flow between them",
                          file=st.file)
     if st.break_cycles:

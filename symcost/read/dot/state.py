@@ -35,6 +35,7 @@ class DotReading:
         self.model = Parameters({}, [], [], [])
         self.repeat: dict[str, int] = {}
         self.break_cycles = False
+        self.allow_no_edges = False
         self.salvaged: list[str] | None = None
         self.cluster_list: list = []
 
