@@ -48,12 +48,12 @@ _POSITIONAL = {2: ("tokens", "hidden"), 3: ("batch", "seq", "hidden"),
 _INT = re.compile(r"^\d+$")
 _PRODUCT = re.compile(r"^\d+(?:\s*[×x*]\s*\d+)+$")
 _RANGE = re.compile(r"^(\d+)\s*[-–~]\s*(\d+)$")
-_APPROX = re.compile(r"^[~≈]\s*(\d+)$")
+_APPROX = re.compile(r"^(?:[~≈≤<]|<=|up to)\s*(\d+)$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KV = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*(.*)$", re.S)
 _TIMES_LIST = re.compile(r"^\d+(?:\s*×\s*\d+)+$")
 _SPACED = re.compile(r"^(?:\d+|\?|[A-Z])(?:\s+(?:\d+|\?|[A-Z]))+$")
-_SHORT_SYMBOL = re.compile(r"^[A-Z][A-Za-z]?\d?$")
+_SHORT_SYMBOL = re.compile(r"^[A-Z][A-Za-z]?\d{0,3}$")
 _UNKNOWN = {"?", "??", "n/a", "var", "variable", "dynamic", "unknown"}
 
 
@@ -128,6 +128,9 @@ def parse_value(text: str, role: str | None) -> tuple[sympy.Expr | None, str]:
     if role is not None and (low in _UNKNOWN or low == role or ALIASES.get(low) == role):
         name = UNKNOWN_SYMBOL.get(role, role)
         return _symbol(name), "" if t == name else f"unknown {text!r} kept as symbol {name}"
+    if role in TOKEN_ROLES and _IDENT.match(t) and len(t) <= 40 and low not in _UNKNOWN:
+        # a token count written as a word (``tokens_per_expert``): a symbol of that name
+        return _symbol(t), f"token count {t!r} kept as a symbol"
     if _SHORT_SYMBOL.match(t):
         sym = _symbol(t)
         return sym, "" if t in ("B", "S") else f"{t!r} kept as a symbol"
@@ -181,6 +184,9 @@ def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
             d = dims[i]
             if d.value is not None and not d.value.is_number:
                 dims[i] = Dim("tokens", None, d.raw, d.value, d.note)
+            elif d.value is None and _IDENT.match(d.raw):
+                value, note = parse_value(d.raw, "tokens")
+                dims[i] = Dim("tokens", None, d.raw, value, note)
     roles_map: dict[str, Dim] = {}
     for d in dims:
         if d.role is not None and d.role not in roles_map:

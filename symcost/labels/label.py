@@ -51,6 +51,8 @@ class LabelInfo:
     params: dict[str, Dim] = field(default_factory=dict)
     gpu: GpuSpec | None = None
     gpu_text: str | None = None
+    #: the operation words of every line (dims and GPU lines removed), name line first
+    words: list[str] = field(default_factory=list)
     key: str = ""  # everything cost formulas read (tensors, params), for caching
 
     @property
@@ -196,6 +198,9 @@ def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
                     "dim per head": "head_dim"}[m.group(2).lower()]
             info.params.setdefault(role, Dim(role, None, m.group(0),
                                              sympy.Integer(int(m.group(1)))))
+        text = " ".join(rest.split()).strip(" :,-→")
+        if text:
+            info.words.append(text)
         if not keyed and not chain and not bare:
             names.append(rest.strip())
         elif not names and rest.strip(" :,-→"):
@@ -207,6 +212,8 @@ def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
     if spec is not None and info.gpu is None:
         info.gpu = spec
     info.name = " ".join(name.split())
+    if info.words and names and info.words[0] != info.name:
+        info.words = [info.name, *[w for w in info.words if w != " ".join(names[0].split())]]
     if (not info.tensors()) and any(r in info.params for r in ("batch", "seq", "tokens")):
         dims = tuple(info.params.values())
         info.bare.append(Tensor(", ".join(d.raw for d in dims), dims, 1,

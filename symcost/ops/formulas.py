@@ -29,6 +29,11 @@ class CostResult:
     #: what was assumed for sizes the label does not give: (key, message) pairs, e.g.
     #: ``("symbol:F_expert", "...")``, ``("param:ffn_expert", "...")``, ``("count:E", ...)``
     assumed: tuple[tuple[str, str], ...] = ()
+    #: the operation is known but its sizes are not: the reader puts an explicit
+    #: unknown-cost atom in place of the cost (never 0)
+    unknown: bool = False
+    #: one line about a choice the shapes forced against the words (a warning)
+    overruled: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,11 @@ def _result(mms: list[Matmul], assumed: tuple[tuple[str, str], ...] = ()) -> Cos
 
 
 #: Symbol for a size no label gives, by role: never a guessed number.
-UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H"}
+UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H",
+                       "heads": "NH", "tokens_expert": "T_expert", "seq": "S"}
 _ROLE_TEXT = {"ffn_expert": "expert inner width", "ffn": "MLP inner width",
-              "experts": "expert count", "hidden": "hidden size"}
+              "experts": "expert count", "hidden": "hidden size", "heads": "head count",
+              "tokens_expert": "tokens per expert", "seq": "sequence length"}
 
 
 def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]:
@@ -99,7 +106,8 @@ def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]
 
 
 _SET_NAME = {"ffn_expert": "expert_hidden", "ffn": "ffn_hidden", "experts": "num_experts",
-             "hidden": "hidden_size"}
+             "hidden": "hidden_size", "heads": "num_heads",
+             "tokens_expert": "tokens_per_expert", "seq": "seq_len"}
 EXPERT_WORDS = re.compile(r"(?i)\bexperts?\b|\bmoe\b")
 
 
@@ -108,7 +116,8 @@ def _missing(what: str, **vals: sympy.Expr | None) -> CostResult:
     bad = [k for k, v in vals.items() if v is not None and v.is_number and v <= 0]
     detail = ", ".join(([f"no {', '.join(absent)}"] if absent else [])
                        + ([f"{', '.join(bad)} not positive"] if bad else []))
-    return CostResult(problem=f"cannot derive {what} from the label ({detail}); cost 0")
+    return CostResult(problem=f"cannot derive {what} from the label ({detail}); kept as an "
+                              "unknown-cost atom", unknown=True)
 
 
 def f_zero(ctx: Context) -> CostResult:
@@ -148,6 +157,13 @@ def _mlp(ctx: Context, ups: int) -> CostResult:
     h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
     h_out = _first(sc.feature(tout, ("hidden",)), h)
     f = _ffn(ctx, h)
+    if (f is None and h is not None and h_out is not None and h != h_out
+            and h.is_number and h_out.is_number and len(ctx.info.chain) < 3):
+        # an MLP maps the hidden state to itself: a width change is one linear layer
+        res = f_linear(ctx)
+        why = (f"words say MLP but the shapes change the width {h} -> {h_out}: "
+               "costed as one linear layer")
+        return CostResult(res.cost, res.matmuls, res.problem, res.assumed, res.unknown, why)
     assumed: tuple[tuple[str, str], ...] = ()
     if f is None and _positive(m, h):
         role = "ffn_expert" if EXPERT_WORDS.search(ctx.info.name or "") else "ffn"
@@ -181,6 +197,10 @@ def _attention_dims(ctx: Context):
     hd = t.get("heads") or t.get("kv_heads") or info.params.get("heads")
     h = sc.value(hd)
     d = sc.value(t.get("head_dim") or info.find("head_dim"))
+    assumed: tuple[tuple[str, str], ...] = ()
+    if h is None and d is None and t.get("hidden") is not None:
+        h, note = _unknown_size(ctx, "heads")
+        assumed = (note,)
     if d is None and h is not None:
         hidden = sc.value(t.get("hidden"))
         d = hidden / h if hidden is not None else None
@@ -188,24 +208,24 @@ def _attention_dims(ctx: Context):
     s_kv = sc.value(kv.get("seq")) if kv is not None and kv.get("seq") is not None else s_q
     b = sc.value(t.get("batch")) if t.get("batch") is not None else sc.value(t.get("tokens"))
     b = b if b is not None else sympy.Integer(1)
-    if not _positive(h, d, s_q, s_kv) or (d is not None and not d.is_integer):
+    if not _positive(h, d, s_q, s_kv) or (d is not None and d.is_integer is False):
         missing = [n for n, v in (("heads", h), ("head dim", d), ("sequence", s_q)) if v is None]
         return None, ", ".join(missing) or "a size is not a positive integer"
-    return (b * h * s_q, d, s_kv), ""
+    return (b * h * s_q, d, s_kv, assumed), ""
 
 
 def _attention(ctx: Context, parts: str) -> CostResult:
     dims, why = _attention_dims(ctx)
     if dims is None:
         return CostResult(problem=f"cannot derive attention matmuls from the label ({why}); "
-                                  "cost 0")
-    m, d, s_kv = dims
+                                  "kept as an unknown-cost atom", unknown=True)
+    m, d, s_kv, assumed = dims
     mms = []
     if "s" in parts:
         mms.append(_mm(m, d, s_kv, 1, "QK^T"))
     if "v" in parts:
         mms.append(_mm(m, s_kv, d, 1, "AV"))
-    return _result(mms)
+    return _result(mms, assumed)
 
 
 def f_attention(ctx: Context) -> CostResult:
@@ -213,6 +233,11 @@ def f_attention(ctx: Context) -> CostResult:
 
 
 def f_attention_scores(ctx: Context) -> CostResult:
+    """``Q x K^T``; when the node's output is the per-head context (``[.., heads,
+    head_dim]``, not a score matrix) it is the whole attention core (``QK^T`` + ``AV``)."""
+    tout = ctx.info.output
+    if tout is not None and tout.get("head_dim") is not None:
+        return _attention(ctx, "sv")
     return _attention(ctx, "s")
 
 
@@ -234,7 +259,9 @@ def f_router(ctx: Context) -> CostResult:
     m = _first(sc.tokens(tin), sc.tokens(tout))
     h = sc.feature(tin, ("hidden",))
     e_dim = ctx.info.find("experts")
-    e = sc.value(e_dim) if e_dim is not None else sc.feature(tout)
+    e = sc.value(e_dim) if e_dim is not None else None
+    if e is None and tout is not None and tout.get("top_k") is None:
+        e = sc.feature(tout)
     assumed: tuple[tuple[str, str], ...] = ()
     if (e is None or e == h) and _positive(m, h):
         if "experts" in ctx.params:
@@ -251,6 +278,52 @@ def f_router(ctx: Context) -> CostResult:
     return _result([_mm(m, h, e, 1, "router")], assumed)
 
 
+_LOCAL_EXPERTS = re.compile(r"(?i)\bE(\d+)\s*[-–]\s*E?(\d+)\b|\bexperts?\s+(\d+)\s*[-–]\s*(\d+)\b"
+                            r"|\b(\d+)\s+experts?\b")
+
+
+def local_experts(text: str) -> int | None:
+    """Experts a node says it holds: ``E0-1`` (2), ``experts 4-7`` (4), ``8 Experts``."""
+    m = _LOCAL_EXPERTS.search(text)
+    if not m:
+        return None
+    if m.group(5):
+        return int(m.group(5))
+    a, b = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)),
+                                                                  int(m.group(4)))
+    return abs(b - a) + 1
+
+
+def f_moe(ctx: Context) -> CostResult:
+    """A mixture-of-experts block: per local expert an MLP (up + down) on the tokens
+    routed to it. Tokens per expert and the expert width are symbols unless given
+    (``T_expert``, ``F_expert``); the local expert count comes from ``E0-1`` /
+    ``8 Experts`` on a single-GPU node (``ctx.group`` is its GPU count), else 1."""
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
+    if h is None or not _positive(h):
+        return _missing("a mixture of experts (per expert [T, H] x [H, F], [T, F] x [F, H])",
+                        H=h)
+    notes = []
+    f = _ffn(ctx, h)
+    if f is None:
+        f, note = _unknown_size(ctx, "ffn_expert")
+        notes.append(note)
+    m = None
+    for t in (tin, tout):
+        d = t.get("tokens") if t is not None else None
+        if d is not None and t.get("batch") is None and t.get("seq") is None:
+            m = sc.value(d)
+            break
+    if m is None:
+        m, note = _unknown_size(ctx, "tokens_expert")
+        notes.append(note)
+    n = local_experts(ctx.info.text) if ctx.group <= 1 else None
+    n = n or 1
+    return _result([_mm(m, h, f, n, "expert up"), _mm(m, f, h, n, "expert down")],
+                   tuple(notes))
+
+
 def f_comm(ctx: Context) -> CostResult:
     sc = ctx.scale
     name = ctx.rule.collective if ctx.rule and ctx.rule.collective else "send_recv"
@@ -262,9 +335,20 @@ def f_comm(ctx: Context) -> CostResult:
         n = tok * feat if tok is not None and feat is not None else None
     group = max(ctx.group, 2 if name == "send_recv" else 1)
     if n is None:
-        return CostResult(problem="cannot derive the message size from the label; "
-                                  "communication cost 0")
+        from symcost.core.symbols import declare_symbol
+
+        sym = f"msg_{name}_{group}"
+        return CostResult(atom(declare_symbol(sym), group), assumed=(
+            (f"symbol:{sym}", f"message size of a {name.replace('_', '-')} over {group} "
+                              f"GPU(s) not in the label: symbol {sym} (bind it with --set "
+                              f"{sym}=N in symcost eval)"),))
     return CostResult(atom(n, group))
+
+
+def f_unknown(ctx: Context) -> CostResult:
+    """An operation that costs something no formula derives (a whole stage or layer
+    drawn as one node): an explicit unknown-cost atom."""
+    return CostResult(unknown=True)
 
 
 Formula = Callable[[Context], CostResult]
@@ -272,5 +356,5 @@ FORMULAS: dict[str, Formula] = {
     "zero": f_zero, "linear": f_linear, "mlp": f_mlp, "gated_mlp": f_gated_mlp,
     "attention": f_attention, "attention_scores": f_attention_scores,
     "attention_values": f_attention_values, "attention_output": f_attention_output,
-    "router": f_router, "comm": f_comm,
+    "router": f_router, "comm": f_comm, "moe": f_moe, "unknown": f_unknown,
 }

@@ -150,6 +150,7 @@ def score_file(gold_path: Path) -> tuple[Counter, list[str]]:
                 c["unknown_symbol"] += 1
             elif not mine and node in warned:
                 c["unknown_warned"] += 1
+                notes.append(f"unknown_warned {node}: partial {g.get('partial_terms')}")
             else:
                 c["unknown_bad"] += 1
                 notes.append(f"unknown_bad {node}: got {mine}; partial "

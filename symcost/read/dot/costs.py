@@ -134,14 +134,63 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
     return drawn + elided, how
 
 
+_GROUP_WORDS = re.compile(
+    r"(?i)\b(\d+)[- ]way\b|\b(?:across|over|from|to|among|between)\s+(\d+)\s+(?:gpus|devices|ranks)\b"
+    r"|\b(\d+)\s+(?:gpus|devices|ranks)\b")
+_DEGREE = {"all_reduce": "TP", "all_gather": "TP", "reduce_scatter": "TP", "all_to_all": "EP",
+           "broadcast": "TP"}
+
+
+def _degree(text: str, tag: str) -> int | None:
+    m = re.search(rf"(?:^|[^A-Za-z]){tag}\s*[=:]?\s*(\d+)(?![\d])", text)
+    return int(m.group(1)) if m and int(m.group(1)) > 1 else None
+
+
+def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
+    """How many GPUs a collective spans, and where that was read: the label's words
+    (``4-way``, ``8 GPUs``, ``TP=8``), the node's own GPUs, the parallel degree in
+    its cluster or graph name (``TP4``), its producers' GPUs, or the number of
+    parallel producers feeding it."""
+    node, dag = st.dag.nodes[i], st.dag
+    text = str(node.attrs.get("label", ""))
+    for m in _GROUP_WORDS.finditer(text):
+        n = int(next(g for g in m.groups() if g))
+        if n > 1:
+            return n, f"label words {m.group(0)!r}"
+    tag = _DEGREE.get(rule.collective or "")
+    if tag:
+        n = _degree(text, tag)
+        if n:
+            return n, f"label {tag}={n}"
+    if len(node.devices) > 1:
+        return len(node.devices), "its GPUs"
+    if tag:
+        for where in (str(node.attrs.get("cluster_label", "")), str(dag.name or "")):
+            n = _degree(where.replace("_", " "), tag)
+            if n:
+                return n, f"{tag}{n} in {where!r}"
+    preds = sorted(dag.pred[i])
+    devs = frozenset().union(*(dag.nodes[j].devices for j in preds)) if preds else frozenset()
+    if len(devs) > 1 and rule.collective != "send_recv":
+        return len(devs), "its producers' GPUs"
+    if len(preds) > 1 and rule.collective != "send_recv":
+        return len(preds), f"{len(preds)} parallel producers"
+    return max(1, len(node.devices)), "its GPUs"
+
+
 def cost_nodes(st: DotReading, scale: Scale) -> None:
     unknown: list[int] = []
+    unknown_atoms: dict[str, list[str]] = {}
     no_gpu: list[str] = []
     notes: dict[str, list[str]] = defaultdict(list)
     assumed: dict[str, tuple[str, list[str]]] = {}
     for i, node in enumerate(st.dag.nodes):
         linfo = st.infos[i]
-        rule, how = st.table.classify(linfo.name, node.id, node.attrs.get("shape"))
+        words = linfo.words or ([linfo.name] if linfo.name else [])
+        dec = st.table.decide(words, node.id, node.attrs.get("shape"),
+                              str(node.attrs.get("cluster_label", "")))
+        rule, how = dec.rule, dec.how
+        node.attrs["words"] = list(words)
         st.rules.append(rule)
         if rule is None:
             node.kind = Kind.UNKNOWN
@@ -150,6 +199,8 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         node.kind = rule.kind
         node.attrs["rule"] = rule.name
         node.attrs["matched_by"] = how
+        node.attrs["why"] = dec.why
+        node.attrs["candidates"] = [dict(c) for c in dec.candidates]
         if how == "shape":
             st.add(info(f"classified as {rule.kind} by its shape only",
                            code="shape", **st.where(node)))
@@ -166,20 +217,31 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if seen is not None and st.infos[i].find("experts") is None \
                 and "experts" not in params:
             node.attrs["experts_counted"] = seen[1]
+        group = len(node.devices)
+        if rule.cost == "comm":
+            group, group_from = comm_group(st, i, rule)
+            node.attrs["group_from"] = group_from
         key = (rule.name, linfo.key,
                inherited.raw if inherited is not None else None,
                out.raw if out is not None else None, seen,
-               len(node.devices) if rule.cost == "comm" else 0)
+               group if rule.cost in ("comm", "moe") else 0)
         res = st.cost_cache.get(key)
         if res is None:
-            res = _apply(rule, Context(linfo, scale, inherited, len(node.devices), rule,
+            res = _apply(rule, Context(linfo, scale, inherited, group, rule,
                                        params, seen, out))
             st.cost_cache[key] = res
         node.cost, node.matmuls = res.cost, res.matmuls
+        if res.unknown:
+            node.cost = _unknown_atom(st, rule, key)
+            node.attrs["unknown_cost"] = str(node.cost)
+            unknown_atoms.setdefault(str(node.cost), []).append(node.id)
+        if res.overruled:
+            st.add(warning(res.overruled, code="shapes-win", **st.where(node)))
+            node.attrs["why"] = f"{node.attrs.get('why', '')}; {res.overruled}"
         for akey, msg in res.assumed:
             assumed.setdefault(akey, (msg, []))[1].append(node.id)
             node.attrs.setdefault("assumed", []).append(msg)
-        if res.problem:
+        if res.problem and not res.unknown:
             st.add(warning(res.problem, code="dims", **st.where(node)))
         if res.cost != 0:
             for t in linfo.tensors():
@@ -188,6 +250,13 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
                         notes[d.note].append(node.id)
         if (not node.devices and rule.kind != Kind.IO and not node.attrs.get("host")):
             no_gpu.append(node.id)
+    for atom, ids in unknown_atoms.items():
+        first = st.dag.nodes[st.dag.index[ids[0]]]
+        why = st.cost_cache_problem.get(atom, "")
+        st.add(warning(f"cost not derivable from the label{why}: explicit unknown atom "
+                       f"{atom} ({len(ids)} node(s) equal in everything known share it)",
+                       file=st.file, line=first.source.line, node=ids[0], nodes=tuple(ids),
+                       code="unknown-cost"))
     for i in unknown:
         node = st.dag.nodes[i]
         what = f"operation {st.infos[i].name!r}" if st.infos[i].name else "operation"
@@ -213,6 +282,26 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         st.add(warning(f"{len(no_gpu)} node(s) without a GPU (not serialized with "
                           f"others): {shown}", file=st.file, node=no_gpu[0],
                           nodes=tuple(no_gpu), code="no-gpu"))
+
+
+def _unknown_atom(st: DotReading, rule: Rule, key: tuple) -> sympy.Expr:
+    """The explicit unknown-cost atom of a node: one per rule and everything known
+    about the node (its reading key), ``Unknown_<rule>[_k](B)``."""
+    from symcost.core.symbols import declare_atom
+
+    hit = st.unknown_atoms.get(key)
+    if hit is not None:
+        return hit
+    base = "Unknown_" + re.sub(r"\W", "_", rule.name)
+    n = sum(1 for k in st.unknown_atoms if k[0] == rule.name)
+    fn = declare_atom(base if n == 0 else f"{base}_{n + 1}", 1,
+                      description=f"unknown cost of a {rule.name!r} node")
+    atom = fn(B)
+    st.unknown_atoms[key] = atom
+    res = st.cost_cache.get(key)
+    st.cost_cache_problem[str(atom)] = (f" ({res.problem.split(' from the label')[-1].strip(' ;')})"
+                                        if res is not None and res.problem else "")
+    return atom
 
 
 def check_dims(st: DotReading, scale: Scale) -> None:

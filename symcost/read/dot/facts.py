@@ -90,6 +90,9 @@ def read_nodes(st: DotReading, clusters: dict[str, list[Cluster]], decl_lines: d
             node.attrs["shape"] = shape
         if chain:
             node.attrs["cluster"] = chain[-1].name
+            label = next((c.label for c in reversed(chain) if c.label), "")
+            if label:
+                node.attrs["cluster_label"] = label
         _place(st, node, gpu or linfo.gpu, gpu_text, chain)
         node.layer = _layer(nid, linfo.name, chain, text)
         stage = _stage(nid, chain)
