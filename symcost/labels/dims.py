@@ -259,6 +259,19 @@ class Scale:
             return self.value(t.get("head_dim"))
         return None
 
+    def width(self, t: Tensor | None) -> sympy.Expr | None:
+        """The model width of ``t``: ``hidden``, else ``heads*head_dim``, else ``ffn``
+        (never an expert count, a top-k or a vocabulary)."""
+        if t is None:
+            return None
+        if t.get("hidden") is not None:
+            return self.value(t.get("hidden"))
+        heads = t.get("heads") or t.get("kv_heads")
+        if heads is not None and t.get("head_dim") is not None:
+            h, d = self.value(heads), self.value(t.get("head_dim"))
+            return None if h is None or d is None else h * d
+        return self.value(t.get("ffn")) if t.get("ffn") is not None else None
+
     def elements(self, t: Tensor | None) -> sympy.Expr | None:
         """Number of elements of ``t`` (product of all entries), or None."""
         if t is None or not t.complete:

@@ -154,8 +154,8 @@ def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:
 def _mlp(ctx: Context, ups: int) -> CostResult:
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     m = _first(sc.tokens(tin), sc.tokens(tout))
-    h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
-    h_out = _first(sc.feature(tout, ("hidden",)), h)
+    h = _first(sc.width(tin), sc.width(tout))
+    h_out = _first(sc.width(tout), h)
     f = _ffn(ctx, h)
     if (f is None and h is not None and h_out is not None and h != h_out
             and h.is_number and h_out.is_number and len(ctx.info.chain) < 3):
@@ -182,7 +182,7 @@ def f_gated_mlp(ctx: Context) -> CostResult:
     return _mlp(ctx, 2)
 
 
-def _attention_dims(ctx: Context):
+def _attention_dims(ctx: Context, full: bool = True):
     """(b*h*s_q, d, s_kv) for attention, or a problem text."""
     sc, info = ctx.scale, ctx.info
     q = info.inputs.get("Q")
@@ -198,7 +198,7 @@ def _attention_dims(ctx: Context):
     h = sc.value(hd)
     d = sc.value(t.get("head_dim") or info.find("head_dim"))
     assumed: tuple[tuple[str, str], ...] = ()
-    if h is None and d is None and t.get("hidden") is not None:
+    if h is None and d is None and t.get("hidden") is not None and full:
         h, note = _unknown_size(ctx, "heads")
         assumed = (note,)
     if d is None and h is not None:
@@ -215,7 +215,7 @@ def _attention_dims(ctx: Context):
 
 
 def _attention(ctx: Context, parts: str) -> CostResult:
-    dims, why = _attention_dims(ctx)
+    dims, why = _attention_dims(ctx, parts == "sv")
     if dims is None:
         return CostResult(problem=f"cannot derive attention matmuls from the label ({why}); "
                                   "kept as an unknown-cost atom", unknown=True)
@@ -235,7 +235,7 @@ def f_attention(ctx: Context) -> CostResult:
 def f_attention_scores(ctx: Context) -> CostResult:
     """``Q x K^T``; when the node's output is the per-head context (``[.., heads,
     head_dim]``, not a score matrix) it is the whole attention core (``QK^T`` + ``AV``)."""
-    tout = ctx.info.output
+    tout = ctx.info.output if ctx.info.outputs else None
     if tout is not None and tout.get("head_dim") is not None:
         return _attention(ctx, "sv")
     return _attention(ctx, "s")
@@ -251,6 +251,9 @@ def f_attention_output(ctx: Context) -> CostResult:
     if (tin is not None and tout is not None and tin.get("head_dim") is not None
             and tout.get("head_dim") is None and tout.get("hidden") is not None):
         return f_linear(ctx)
+    if not any(t is not None and (t.get("heads") or t.get("head_dim") or t.get("kv_heads"))
+               for t in (tin, tout, *ctx.info.tensors())) and "heads" not in ctx.info.params:
+        return CostResult()  # the block's output tensor [.., hidden]: no matmul
     return _attention(ctx, "v")
 
 
@@ -300,7 +303,7 @@ def f_moe(ctx: Context) -> CostResult:
     (``T_expert``, ``F_expert``); the local expert count comes from ``E0-1`` /
     ``8 Experts`` on a single-GPU node (``ctx.group`` is its GPU count), else 1."""
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
-    h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
+    h = _first(sc.width(tin), sc.width(tout))
     if h is None or not _positive(h):
         return _missing("a mixture of experts (per expert [T, H] x [H, F], [T, F] x [F, H])",
                         H=h)

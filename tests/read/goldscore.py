@@ -39,6 +39,7 @@ def _sym(text: str) -> sp.Expr | str:
     if text == "unknown":
         return text
     ns = {n: sp.Symbol(n) for n in _IDENT.findall(text)}
+    ns.update(Get_Time=_GT, Max=sp.Max, Min=sp.Min)
     try:
         return sp.sympify(text, locals=ns)
     except (sp.SympifyError, SyntaxError, TypeError):

@@ -62,6 +62,8 @@ class Oracle:
             self.comm[name] = (self.rng.uniform(0.5, 2) * 1e-9, self.rng.uniform(0.5, 2) * 1e-6,
                                self.rng.uniform(0.5, 2) * 1e-5)
         alpha, beta, gamma = self.comm[name]
+        if len(args) == 1:  # an explicit unknown-cost atom Unknown_<op>(B)
+            return alpha * args[0] + gamma
         return alpha * args[0] + beta * args[1] + gamma
 
     def value(self, expr: sympy.Expr, comm: bool = True) -> float:

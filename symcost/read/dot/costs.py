@@ -111,6 +111,13 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
     drawn, elided = 0, 0
     seen: set[int] = set()
     frontier = list(st.dag.succ[i])
+    if len(frontier) == 1:  # one MoE block behind the gate that states its expert count
+        j = frontier[0]
+        d = st.infos[j].find("experts")
+        rule = st.rules[j]
+        if (d is not None and d.value is not None and d.value.is_Integer and d.value > 1
+                and rule is not None and rule.cost in ("moe", "mlp", "gated_mlp")):
+            return int(d.value), f"{st.dag.nodes[j].id!r} says {d.raw!r}"
     for hop in range(2):
         nxt: list[int] = []
         for j in frontier:
@@ -121,10 +128,10 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
             more = _MORE_EXPERTS.search(st.dag.nodes[j].attrs.get("label", "") or "")
             if more:
                 elided += int(more.group(1))
-            elif (rule is not None and rule.cost in ("mlp", "gated_mlp")
+            elif (rule is not None and rule.cost in ("mlp", "gated_mlp", "moe")
                   and EXPERT_WORDS.search(name)):
                 drawn += 1
-            elif hop == 0 and rule is not None and rule.kind == Kind.ROUTE:
+            elif hop == 0 and rule is not None and rule.kind in (Kind.ROUTE, Kind.COMM):
                 nxt.extend(st.dag.succ[j])
         frontier = nxt
     if drawn + elided < 2:
