@@ -51,6 +51,8 @@ _RANGE = re.compile(r"^(\d+)\s*[-–~]\s*(\d+)$")
 _APPROX = re.compile(r"^(?:[~≈≤<]|<=|up to)\s*(\d+)$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KV = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*(.*)$", re.S)
+#: ``32 heads``, ``128 experts``: a count written before its key
+_NUM_KEY = re.compile(r"^(\d+)\s+([A-Za-z_][A-Za-z0-9_ ]*?)\s*$")
 _TIMES_LIST = re.compile(r"^\d+(?:\s*×\s*\d+)+$")
 _SPACED = re.compile(r"^(?:\d+|\?|[A-Z])(?:\s+(?:\d+|\?|[A-Z]))+$")
 _SHORT_SYMBOL = re.compile(r"^[A-Z][A-Za-z]?\d{0,3}$")
@@ -154,7 +156,12 @@ def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
     positional: list[int] = []
     for entry in raw_entries:
         m = _KV.match(entry)
-        if m and m.group(2).strip():
+        nk = _NUM_KEY.match(entry)
+        if nk and ALIASES.get(nk.group(2).lower().replace(" ", "_")) is not None:
+            key = nk.group(2)
+            role = ALIASES[key.lower().replace(" ", "_")]
+            dims.append(Dim(role, key, entry, sympy.Integer(int(nk.group(1)))))
+        elif m and m.group(2).strip():
             key = m.group(1)
             role = ALIASES.get(key.lower())
             value, note = parse_value(m.group(2), role or key.lower())
@@ -194,6 +201,12 @@ def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
     return Tensor(body, tuple(dims), multiplicity, roles_map)
 
 
+def seq_range(dim: Dim) -> tuple[int, int] | None:
+    """``(a, b)`` when ``dim`` is written as a range ``a-b``, else None."""
+    m = _RANGE.match(dim.raw.rsplit("=", 1)[-1].strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 class Scale:
     """Turns raw dimension values into cost arguments: the batch rule and user symbols.
 
@@ -208,11 +221,26 @@ class Scale:
         self.symbols = {"batch": B, **(symbols or {})}
         self._cache: dict[tuple[str | None, sympy.Expr], sympy.Expr] = {}
         self._tokens: dict[str, sympy.Expr | None] = {}
+        #: sequence ranges that tile a sequence (``0-820``, ``820-1640``, ...): token
+        #: positions of a block, so a block holds ``b - a`` tokens, not ``b``
+        self.tiles: frozenset[tuple[int, int]] = frozenset()
+
+    def set_tiles(self, ranges: set[tuple[int, int]]) -> None:
+        """Mark the ranges that chain (one ends where another starts) as position tiles."""
+        starts = {a for a, _ in ranges}
+        ends = {b for _, b in ranges}
+        self.tiles = frozenset((a, b) for a, b in ranges if b in starts or a in ends)
+        self._cache.clear()
+        self._tokens.clear()
 
     def value(self, dim: Dim | None) -> sympy.Expr | None:
         """The scaled value of ``dim`` (None when it has none)."""
         if dim is None or dim.value is None:
             return None
+        if self.tiles and dim.role == "seq":
+            r = seq_range(dim)
+            if r in self.tiles:
+                return self._scale("seq", sympy.Integer(r[1] - r[0]))
         key = (dim.role, dim.value)
         hit = self._cache.get(key)
         if hit is None:

@@ -11,7 +11,7 @@ import sympy
 from symcost.core.dag import Kind
 from symcost.core.diagnostics import info, warning
 from symcost.core.symbols import B
-from symcost.labels.dims import Scale, Tensor
+from symcost.labels.dims import Scale, Tensor, seq_range
 from symcost.ops.formulas import EXPERT_WORDS, FORMULAS, Context, CostResult
 from symcost.ops.rule import Rule
 from symcost.read.dot.state import DotReading
@@ -45,7 +45,16 @@ def batch_scale(st: DotReading) -> Scale:
     if "batch" not in entry:
         st.add(info("the entry gives no batch size: every batch dimension is B",
                        file=st.file, code="batch"))
-    return Scale(entry, st.roles)
+    scale = Scale(entry, st.roles)
+    ranges = {r for li in st.infos for t in li.tensors() for d in t.dims
+              if d.role == "seq" and (r := seq_range(d)) is not None}
+    if len(ranges) > 1:
+        scale.set_tiles(ranges)
+        if scale.tiles:
+            shown = ", ".join(f"{a}-{b}" for a, b in sorted(scale.tiles)[:6])
+            st.add(info(f"sequence ranges {shown} tile one sequence: each is a block of "
+                        "b - a tokens (not its maximum)", file=st.file, code="dims"))
+    return scale
 
 
 def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
