@@ -249,6 +249,9 @@ class Scale:
         return hit
 
     def _scale(self, role: str | None, v: sympy.Expr) -> sympy.Expr:
+        given = self.entry.get("seq_value")
+        if role == "seq" and v.is_Symbol and given is not None and "seq" not in self.symbols:
+            return given  # ``S`` in a label: the sequence length the entry gives
         sym = self.symbols.get(role or "")
         if sym is None:
             return v

@@ -260,7 +260,7 @@ def f_attention_output(ctx: Context) -> CostResult:
 def f_router(ctx: Context) -> CostResult:
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     m = _first(sc.tokens(tin), sc.tokens(tout))
-    h = sc.feature(tin, ("hidden",))
+    h = sc.width(tin)
     e_dim = ctx.info.find("experts")
     e = sc.value(e_dim) if e_dim is not None else None
     if e is None and tout is not None and tout.get("top_k") is None:
@@ -276,6 +276,9 @@ def f_router(ctx: Context) -> CostResult:
         else:
             e, note = _unknown_size(ctx, "experts")
         assumed = (note,)
+    if h is None and _positive(m, e):
+        h, note = _unknown_size(ctx, "hidden")
+        assumed = (*assumed, note)
     if not _positive(m, h, e) or h == e:
         return _missing("a router gate [M, H] x [H, E]", M=m, H=h, E=e if h != e else None)
     return _result([_mm(m, h, e, 1, "router")], assumed)

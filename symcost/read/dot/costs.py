@@ -40,8 +40,12 @@ def batch_scale(st: DotReading) -> Scale:
             d = linfo.find(role)
             if d is not None and d.value is not None and d.value.is_Integer:
                 entry[role] = d.value
+        d = linfo.find("seq")
+        if d is not None and d.value is not None and d.value.is_Integer and seq_range(d) is None:
+            entry["seq_value"] = d.value
         st.dag.meta["entry"] = {"node": st.dag.nodes[i].id,
-                                  **{k: int(v) for k, v in entry.items()}}
+                                  **{k: int(v) for k, v in entry.items()
+                                     if k != "seq_value"}}
     if "batch" not in entry:
         st.add(info("the entry gives no batch size: every batch dimension is B",
                        file=st.file, code="batch"))
@@ -203,7 +207,10 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
     for i, node in enumerate(st.dag.nodes):
         linfo = st.infos[i]
         words = linfo.words or ([linfo.name] if linfo.name else [])
-        dec = st.table.decide(words, node.id, node.attrs.get("shape"),
+        if node.attrs.get("implicit"):  # only named by an edge: no evidence of an operation
+            words = []
+        dec = st.table.decide(words, "" if node.attrs.get("implicit") else node.id,
+                              node.attrs.get("shape"),
                               str(node.attrs.get("cluster_label", "")))
         rule, how = dec.rule, dec.how
         node.attrs["words"] = list(words)
@@ -287,8 +294,10 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if kind == "param":
             used_roles.add(what)
         code = {"symbol": "symbol", "param": "parameter", "count": "count"}[kind]
-        st.add(info(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
-                       nodes=tuple(ids[:_LIST_MAX]), code=code))
+        # a missing model width is surprising (the next node usually has it): a warning
+        level = warning if akey in ("symbol:H", "symbol:H_") else info
+        st.add(level(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
+                     nodes=tuple(ids), code=code))
     st.dag.meta["assumed"] = [{"code": k.partition(":")[0], "message": m,
                                  "nodes": len(ids)} for k, (m, ids) in assumed.items()]
     for rec in st.model.records:

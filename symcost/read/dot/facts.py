@@ -109,6 +109,7 @@ def read_nodes(st: DotReading, clusters: dict[str, list[Cluster]], decl_lines: d
             implicit.append(nid)
     for nid in implicit:
         node = st.dag.node(nid)
+        node.attrs["implicit"] = True
         st.add(warning("node is only named by edges (never declared, no label)",
                           code="implicit", **st.where(node)))
 
