@@ -250,8 +250,12 @@ class Scale:
 
     def _scale(self, role: str | None, v: sympy.Expr) -> sympy.Expr:
         given = self.entry.get("seq_value")
-        if role == "seq" and v.is_Symbol and given is not None and "seq" not in self.symbols:
-            return given  # ``S`` in a label: the sequence length the entry gives
+        if role == "seq" and v.is_Symbol and "seq" not in self.symbols:
+            if given is not None:
+                return given  # ``S`` in a label: the sequence length the entry gives
+            if self.tiles and min(a for a, _ in self.tiles) == 0:
+                # blocks 0-a, a-b, ..., y-N tile the sequence: an unknown length is N
+                return sympy.Integer(max(b for _, b in self.tiles))
         sym = self.symbols.get(role or "")
         if sym is None:
             return v
@@ -289,6 +293,10 @@ class Scale:
         if t.get("head_dim") is not None:
             return self.value(t.get("head_dim"))
         return None
+
+    def is_tile(self, dim: Dim | None) -> bool:
+        """True when ``dim`` is a sequence block of a tiled sequence (``820-1640``)."""
+        return dim is not None and bool(self.tiles) and seq_range(dim) in self.tiles
 
     def width(self, t: Tensor | None) -> sympy.Expr | None:
         """The model width of ``t``: ``hidden``, else ``heads*head_dim``, else ``ffn``

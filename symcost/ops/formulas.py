@@ -53,6 +53,8 @@ class Context:
     experts_seen: tuple[int, str] | None = None
     #: output taken from a neighbour when the label has none (or writes ``[same]``)
     inferred_output: Tensor | None = None
+    #: a successor computes ``scores x V`` (so a scores node is ``QK^T`` only)
+    av_follows: bool = False
 
     @property
     def input(self) -> Tensor | None:
@@ -84,10 +86,12 @@ def _result(mms: list[Matmul], assumed: tuple[tuple[str, str], ...] = ()) -> Cos
 
 #: Symbol for a size no label gives, by role: never a guessed number.
 UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H",
-                       "heads": "NH", "tokens_expert": "T_expert", "seq": "S"}
+                       "heads": "NH", "tokens_expert": "T_expert", "seq": "S",
+                       "seq_kv": "S_kv"}
 _ROLE_TEXT = {"ffn_expert": "expert inner width", "ffn": "MLP inner width",
               "experts": "expert count", "hidden": "hidden size", "heads": "head count",
-              "tokens_expert": "tokens per expert", "seq": "sequence length"}
+              "tokens_expert": "tokens per expert", "seq": "sequence length",
+              "seq_kv": "key length of a sequence block"}
 
 
 def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]:
@@ -107,7 +111,8 @@ def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]
 
 _SET_NAME = {"ffn_expert": "expert_hidden", "ffn": "ffn_hidden", "experts": "num_experts",
              "hidden": "hidden_size", "heads": "num_heads",
-             "tokens_expert": "tokens_per_expert", "seq": "seq_len"}
+             "tokens_expert": "tokens_per_expert", "seq": "seq_len",
+             "seq_kv": "S_kv"}
 EXPERT_WORDS = re.compile(r"(?i)\bexperts?\b|\bmoe\b")
 
 
@@ -182,7 +187,7 @@ def f_gated_mlp(ctx: Context) -> CostResult:
     return _mlp(ctx, 2)
 
 
-def _attention_dims(ctx: Context, full: bool = True):
+def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
     """(b*h*s_q, d, s_kv) for attention, or a problem text."""
     sc, info = ctx.scale, ctx.info
     q = info.inputs.get("Q")
@@ -206,6 +211,10 @@ def _attention_dims(ctx: Context, full: bool = True):
         d = hidden / h if hidden is not None else None
     s_q = sc.value(t.get("seq"))
     s_kv = sc.value(kv.get("seq")) if kv is not None and kv.get("seq") is not None else s_q
+    if kv is None and sc.is_tile(t.get("seq")):
+        # a query block of a tiled sequence attends to keys beyond the block
+        s_kv, note = _unknown_size(ctx, "seq_kv")
+        assumed = (*assumed, note)
     b = sc.value(t.get("batch")) if t.get("batch") is not None else sc.value(t.get("tokens"))
     b = b if b is not None else sympy.Integer(1)
     if not _positive(h, d, s_q, s_kv) or (d is not None and d.is_integer is False):
@@ -215,7 +224,7 @@ def _attention_dims(ctx: Context, full: bool = True):
 
 
 def _attention(ctx: Context, parts: str) -> CostResult:
-    dims, why = _attention_dims(ctx, parts == "sv")
+    dims, why = _attention_dims(ctx, parts == "sv", parts)
     if dims is None:
         return CostResult(problem=f"cannot derive attention matmuls from the label ({why}); "
                                   "kept as an unknown-cost atom", unknown=True)
@@ -236,7 +245,7 @@ def f_attention_scores(ctx: Context) -> CostResult:
     """``Q x K^T``; when the node's output is the per-head context (``[.., heads,
     head_dim]``, not a score matrix) it is the whole attention core (``QK^T`` + ``AV``)."""
     tout = ctx.info.output if ctx.info.outputs else None
-    if tout is not None and tout.get("head_dim") is not None:
+    if tout is not None and tout.get("head_dim") is not None and not ctx.av_follows:
         return _attention(ctx, "sv")
     return _attention(ctx, "s")
 

@@ -244,14 +244,17 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if rule.cost == "comm":
             group, group_from = comm_group(st, i, rule)
             node.attrs["group_from"] = group_from
+        av = rule.cost == "attention_scores" and any(
+            st.rules[j] is not None and st.rules[j].cost == "attention_values"
+            for j in st.dag.succ[i])
         key = (rule.name, linfo.key,
                inherited.raw if inherited is not None else None,
                out.raw if out is not None else None, seen,
-               group if rule.cost in ("comm", "moe") else 0)
+               group if rule.cost in ("comm", "moe") else 0, av)
         res = st.cost_cache.get(key)
         if res is None:
             res = _apply(rule, Context(linfo, scale, inherited, group, rule,
-                                       params, seen, out))
+                                       params, seen, out, av))
             st.cost_cache[key] = res
         node.cost, node.matmuls = res.cost, res.matmuls
         if res.unknown:
