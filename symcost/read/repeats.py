@@ -117,9 +117,7 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
                                 "branches do not lengthen the longest path; not expanded",
                                 file=file,
                                 line=node.source.line, node=node.id, code="repeat"))
-                node.attrs["shorthand"] = True
-                if node.kind == Kind.UNKNOWN:
-                    node.kind = Kind.ROUTE
+                _make_marker(node)
             continue
         markers[i] = mk
         _make_marker(node)

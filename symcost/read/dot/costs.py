@@ -217,7 +217,8 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         st.rules.append(rule)
         if rule is None:
             node.kind = Kind.UNKNOWN
-            unknown.append(i)
+            if not node.attrs.get("implicit"):  # edge-only nodes have their own warning
+                unknown.append(i)
             continue
         node.kind = rule.kind
         node.attrs["rule"] = rule.name
