@@ -120,12 +120,12 @@ def _place(st: DotReading, node: Node, spec: GpuSpec | None, gpu_text: str | Non
     if gpu_text is not None and spec is None:
         st.add(warning(f"GPU placement {gpu_text!r} not understood",
                           code="gpu", file=st.file, line=node.source.line, node=node.id))
+    if spec is None:  # the node's own id (``qkv_gpu3``) beats its cluster's range
+        spec = gpu_in_id(node.id)
+        origin = "id"
     if spec is None:
         spec = next((c.gpu for c in reversed(chain) if c.gpu is not None), None)
         origin = "cluster"
-    if spec is None:
-        spec = gpu_in_id(node.id)
-        origin = "id"
     if spec is None:
         return
     node.devices = spec.devices
