@@ -113,6 +113,11 @@ def gpu_in_name(name: str) -> tuple[GpuSpec | None, str]:
     return None, name
 
 
+def has_gpu_prefix(line: str) -> bool:
+    """True for ``GPU0: Q Linear`` (a GPU prefix before an operation name)."""
+    return bool(_PREFIX.match(line))
+
+
 def gpu_in_cluster_label(label: str) -> GpuSpec | None:
     """GPU ids in a cluster label such as ``"Pipeline Stage 0: GPUs 0-7 (Layers 0-22)"``."""
     m = _CLUSTER.search(label)

@@ -18,7 +18,13 @@ from functools import lru_cache
 import sympy
 
 from symcost.labels.dims import ALIASES, Dim, Tensor, parse_tensor, parse_value
-from symcost.labels.gpus import GpuSpec, gpu_in_name, is_gpu_line, parse_gpu_text
+from symcost.labels.gpus import (
+    GpuSpec,
+    gpu_in_name,
+    has_gpu_prefix,
+    is_gpu_line,
+    parse_gpu_text,
+)
 
 _BR = re.compile(r"(?i)<br\s*/?\s*[^<>]*>|</t[dr]>|</?table[^<>]*>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -157,6 +163,9 @@ def split_label(text: str) -> tuple[LabelInfo, GpuSpec | None, str | None]:
             continue
         if is_gpu_line(ln):
             spec = _gpu_line(ln)
+            if spec is None and has_gpu_prefix(ln):  # "GPU0: Q Linear": a name line
+                body.append(ln)
+                continue
             if spec is not None and gpu is None:
                 gpu = spec
             elif spec is None and gpu_text is None:
