@@ -8,7 +8,6 @@ Raise them as the reading improves. Without the corpus the test skips with a rea
 from __future__ import annotations
 
 import pytest
-
 from goldscore import GOLD, KNOWN, SILENT, score_all
 
 #: Measured on the branch that introduced this test (issue 10); raise as the reading improves.
