@@ -137,9 +137,24 @@ def f_linear(ctx: Context) -> CostResult:
     n = sc.feature(tout)
     if count > 1 and k is not None and n is not None and n == count * k:
         n = k  # output written as the concatenation of the fused projections
+    assumed: tuple[tuple[str, str], ...] = ()
+    name = ctx.rule.name if ctx.rule else "linear"
+    if m is not None and (k is None) != (n is None):
+        # one width given: the other is a symbol of this operation in its own slot
+        sym = _width_symbol(name, "in" if k is None else "out")
+        side = "input" if k is None else "output"
+        assumed = ((f"symbol:{sym}", f"{side} width of {name} not in the label: symbol "
+                                     f"{sym} (bind it with --set {sym}=N in symcost eval)"),)
+        k, n = (sym, n) if k is None else (k, sym)
     if not _positive(m, k, n):
         return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
-    return _result([_mm(m, k, n, count, ctx.rule.name if ctx.rule else "linear")])
+    return _result([_mm(m, k, n, count, name)], assumed)
+
+
+def _width_symbol(rule: str, side: str) -> sympy.Symbol:
+    from symcost.core.symbols import declare_symbol
+
+    return declare_symbol(f"D_{side}_{re.sub(r'[^A-Za-z0-9]', '_', rule)}")
 
 
 def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:

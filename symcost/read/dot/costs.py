@@ -61,6 +61,10 @@ def batch_scale(st: DotReading) -> Scale:
     return scale
 
 
+_PASS_KINDS = (Kind.ELEMENTWISE, Kind.ROUTE, Kind.COMM)
+_PASS_COSTS = ("attention", "mlp", "gated_mlp", "moe")
+
+
 def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
     """Input and output of every node, missing sides taken from neighbours.
 
@@ -89,8 +93,13 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
             tout = tin
             if tin is not None:
                 how[i]["output"] = f"[{tin.raw}] (written 'same')"
-        elif tout is None and rule is not None and rule.kind == Kind.ELEMENTWISE:
+        elif tout is None and rule is not None and (
+                rule.kind in _PASS_KINDS or rule.cost in _PASS_COSTS) and tin is not None:
+            # shape-preserving: element-wise ops, routing and communication carry the
+            # tensor through; an attention or MLP block maps the hidden state to itself
             tout = tin
+            if rule.kind != Kind.ELEMENTWISE:
+                how[i]["output"] = f"[{tin.raw}] (passes through a {rule.name} node)"
         outs[i] = tout
     for i in reversed(order):
         if outs[i] is None:
