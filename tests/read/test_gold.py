@@ -11,7 +11,7 @@ import pytest
 from goldscore import GOLD, KNOWN, SILENT, score_all
 
 #: Measured on the branch that introduced this test (issue 10); raise as the reading improves.
-FLOOR = {"ok": 652, "unknown_symbol": 483, "comm_ok": 256, "runtime_ok": 3}
+FLOOR = {"ok": 652, "unknown_symbol": 499, "comm_ok": 256, "runtime_ok": 3}
 CEILING = {"silent": 25, "wrong_diagnosed": 9, "missed_diagnosed": 0, "rejected": 0}
 
 
