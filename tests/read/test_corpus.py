@@ -174,7 +174,7 @@ EXPECT = {
     "2025-11-13-11-35-49__context_parallel_tp8_cp16.dot":
         (('ok', 3, (), ('components', 'inferred', 'repeat')), None),
     "2025-11-13-11-35-49__llama3_405b_baseline_tp8.dot":
-        (('reject', "Graphviz: syntax error near '('"), ('ok', 15, (), ('components', 'inferred', 'salvaged'))),
+        (('reject', "Graphviz: syntax error near '('"), ('ok', 15, (), ('components', 'inferred', 'salvaged', 'symbol'))),
     "2025-11-28-16-11-17__large_ep_dag_simplified.dot":
         (('reject', 'cycle: mla_0 -> gate_0 -> route_0_to_128 -> mla_128 -> gate_'), ('ok', 1, ('E', 'F_expert'), ('cycle-broken', 'inferred', 'symbol'))),
     "2025-12-04-16-15-16__llm_layer_detail.dot":
@@ -182,7 +182,7 @@ EXPECT = {
     "2025-12-22-14-17-26__llm_simplified_dag.dot":
         (('reject', 'cycle: stage1 -> routing -> ep_dispatch -> experts -> ep_com'), ('ok', 1, (), ('cycle-broken', 'inferred', 'symbol'))),
     "lr_2025-12-25-17-19-36__simplified_parallel_dag.dot":
-        (('ok', 1, (), ('symbol',)), None),
+        (('ok', 1, (), ('inferred', 'symbol')), None),
     "lr_2025-12-30-15-05-33__parallelism_strategy_simplified.dot":
         (('ok', 2, (), ('components', 'symbol')), None),
     "lr_2026-01-04-10-46-16__qwen3_235b_parallel_dag.dot":
