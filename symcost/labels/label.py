@@ -41,6 +41,8 @@ _PHRASE = re.compile(r"(?i)\b(\d+)\s+(heads|experts|kv heads|dim per head)\b")
 _LAYER_ONLY = re.compile(r"(?i)^layer\s*\d+$")
 
 MAX_LINE = 4096
+#: ``Local Q:``, ``Global K/V:`` (context parallel attention): inputs Q and K/V
+_QKV_KEY = re.compile(r"(?i)^\s*(?:local|global|full|gathered|sharded)\s+(q|k/v|kv|k|v)\s*:")
 
 
 @dataclass
@@ -186,6 +188,7 @@ def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
     info = LabelInfo(text="\n".join(lines), name="")
     names: list[str] = []
     for line in lines:
+        line = _QKV_KEY.sub(lambda m: f"Input {m.group(1).upper()}:", line)
         keyed, chain, bare, rest = _parse_line(line)
         for key, qual, t in keyed:
             if key.startswith("in"):

@@ -186,6 +186,9 @@ def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
         n = int(next(g for g in m.groups() if g))
         if n > 1:
             return n, f"label words {m.group(0)!r}"
+    tin = st.infos[i].input
+    if tin is not None and tin.multiplicity > 1 and rule.collective != "send_recv":
+        return tin.multiplicity, f"input written {tin.multiplicity} x [..]"
     tag = _DEGREE.get(rule.collective or "")
     if tag:
         n = _degree(text, tag)
