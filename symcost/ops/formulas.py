@@ -309,16 +309,25 @@ def f_router(ctx: Context) -> CostResult:
 
 
 _LOCAL_EXPERTS = re.compile(r"(?i)\bE(\d+)\s*[-–]\s*E?(\d+)\b|\bexperts?\s+(\d+)\s*[-–]\s*(\d+)\b"
-                            r"|\b(\d+)\s+experts?\b")
+                            r"|\b(\d+)\s+experts?\b|\bexperts?\s*\(\s*(\d+)\s*/\s*\d+\s*\)")
+
+
+_SHARE = re.compile(r"(?i)\bexperts?\s*\(\s*(\d+)\s*/\s*\d+\s*\)")
 
 
 def local_experts(text: str) -> int | None:
-    """Experts a node says it holds: ``E0-1`` (2), ``experts 4-7`` (4), ``8 Experts``."""
-    m = _LOCAL_EXPERTS.search(text)
-    if not m:
+    """Experts a node says it holds: ``E0-1`` (2), ``experts 4-7`` (4), ``8 Experts``,
+    ``Experts (4/16)`` (4 of 16)."""
+    share = _SHARE.search(text)
+    if share:
+        return int(share.group(1)) or None
+    found = [m for m in _LOCAL_EXPERTS.finditer(text)
+             if not (m.group(5) and re.search(r"(?i)\b(?:layer|stage|l)\s*$", text[: m.start()]))]
+    m = next((x for x in found if x.group(6)), found[0] if found else None)
+    if m is None:
         return None
-    if m.group(5):
-        return int(m.group(5))
+    if m.group(5) or m.group(6):
+        return int(m.group(5) or m.group(6)) or None
     a, b = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)),
                                                                   int(m.group(4)))
     return abs(b - a) + 1
