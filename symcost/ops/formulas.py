@@ -207,7 +207,8 @@ def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
     sc, info = ctx.scale, ctx.info
     q = info.inputs.get("Q")
     kv = info.inputs.get("K/V") or info.inputs.get("KV") or info.inputs.get("K")
-    cands = [t for t in (q, ctx.input, ctx.output, *info.tensors(), ctx.inherited)
+    cands = [t for t in (q, ctx.info.output if ctx.info.outputs else None, ctx.input,
+                         ctx.output, *info.tensors(), ctx.inherited)
              if t is not None]
     t = next((c for c in cands if (c.get("heads") or c.get("kv_heads")) is not None
               and c.get("seq") is not None), None)
@@ -367,7 +368,13 @@ def f_comm(ctx: Context) -> CostResult:
     sc = ctx.scale
     name = ctx.rule.collective if ctx.rule and ctx.rule.collective else "send_recv"
     atom = COLLECTIVES[name]
-    n = _first(sc.elements(ctx.input), sc.elements(ctx.output))
+    n_in, n_out = sc.elements(ctx.input), sc.elements(ctx.output)
+    n = _first(n_in, n_out)
+    group0 = max(ctx.group, 2 if name == "send_recv" else 1)
+    clash = None
+    if n_in is not None and n_out is not None and not _counts_agree(name, n_in, n_out, group0):
+        clash = (f"{name.replace('_', '-')} input has {n_in} elements but its output "
+                 f"{n_out}; the input's count is used")
     if n is None:
         tin = ctx.input or ctx.output
         tok, feat = sc.tokens(tin), sc.feature(tin)
@@ -381,7 +388,18 @@ def f_comm(ctx: Context) -> CostResult:
             (f"symbol:{sym}", f"message size of a {name.replace('_', '-')} over {group} "
                               f"GPU(s) not in the label: symbol {sym} (bind it with --set "
                               f"{sym}=N in symcost eval)"),))
-    return CostResult(atom(n, group))
+    return CostResult(atom(n, group), problem=clash)
+
+
+def _counts_agree(name: str, n_in: sympy.Expr, n_out: sympy.Expr, group: int) -> bool:
+    """Input and output element counts a collective should have: equal, except an
+    all-gather (out = in x group) and a reduce-scatter (in = out x group)."""
+    ratio = sympy.simplify(n_out / n_in)
+    if name == "all_gather":
+        return ratio in (1, group)
+    if name == "reduce_scatter":
+        return ratio in (1, sympy.Rational(1, group))
+    return ratio == 1
 
 
 def f_unknown(ctx: Context) -> CostResult:
