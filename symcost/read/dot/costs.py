@@ -164,8 +164,10 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
 
 
 _GROUP_WORDS = re.compile(
-    r"(?i)\b(\d+)[- ]way\b|\b(?:across|over|from|to|among|between)\s+(\d+)\s+(?:gpus|devices|ranks)\b"
-    r"|\b(\d+)\s+(?:gpus|devices|ranks)\b")
+    r"(?i)\b(\d+)[- ]way\b|\b(?:across|over|from|to|among|between)[ \t]+(\d+)[ \t]+"
+    r"(?:gpus|devices|ranks)\b|\b(\d+)[ \t]+(?:gpus|devices|ranks)\b")
+_GATHER_WORDS = re.compile(r"(?i)\bgather|\bcollect")
+_FROM_MANY = re.compile(r"(?i)\bfrom[ \t]+(?:all|\d+)[ \t]+(?:gpus|devices|ranks)\b")
 _DEGREE = {"all_reduce": "TP", "all_gather": "TP", "reduce_scatter": "TP", "all_to_all": "EP",
            "broadcast": "TP"}
 
@@ -173,6 +175,37 @@ _DEGREE = {"all_reduce": "TP", "all_gather": "TP", "reduce_scatter": "TP", "all_
 def _degree(text: str, tag: str) -> int | None:
     m = re.search(rf"(?:^|[^A-Za-z]){tag}\s*[=:]?\s*(\d+)(?![\d])", text)
     return int(m.group(1)) if m and int(m.group(1)) > 1 else None
+
+
+def _graph_degree(st: DotReading, tag: str) -> int | None:
+    """The parallel degree ``tag`` (``TP``, ``EP``) when the graph's labels state exactly one."""
+    cache = st.degrees
+    if tag not in cache:
+        texts = [str(n.attrs.get("label", "")) for n in st.dag.nodes]
+        texts += [c.label for c in st.cluster_list if c.label]
+        found = {n for t in texts for n in [_degree(t.replace("_", " "), tag)] if n}
+        cache[tag] = next(iter(found)) if len(found) == 1 else None
+    return cache[tag]
+
+
+def _as_communication(st: DotReading, node, rule: Rule, words: list[str]) -> Rule:
+    """A routing/gather node whose placement moves data between GPUs is communication:
+    a gather from several GPUs is an all-gather, a route to other GPUs a transfer."""
+    if rule.kind != Kind.ROUTE or len(node.devices) < 2:
+        return rule
+    text = " ".join(words)
+    label = str(node.attrs.get("label", ""))
+    if _GATHER_WORDS.search(text) and (node.attrs.get("transfer") or _FROM_MANY.search(label)):
+        other = st.table.by_name("all_gather")
+    elif node.attrs.get("transfer") and rule.name in ("routing", "split"):
+        other = st.table.by_name("send_recv")
+    else:
+        return rule
+    if other is None or other.kind != Kind.COMM:
+        return rule
+    node.attrs["why_placement"] = (f"{rule.name!r} by its words, but its GPUs "
+                                   f"({node.attrs.get('gpu', '')}) move data: {other.name}")
+    return other
 
 
 def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
@@ -201,6 +234,9 @@ def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
             n = _degree(where.replace("_", " "), tag)
             if n:
                 return n, f"{tag}{n} in {where!r}"
+        n = _graph_degree(st, tag)
+        if n:
+            return n, f"{tag}{n}, the one {tag} degree the graph's labels state"
     preds = sorted(dag.pred[i])
     devs = frozenset().union(*(dag.nodes[j].devices for j in preds)) if preds else frozenset()
     if len(devs) > 1 and rule.collective != "send_recv":
@@ -225,6 +261,8 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
                               node.attrs.get("shape"),
                               str(node.attrs.get("cluster_label", "")))
         rule, how = dec.rule, dec.how
+        if rule is not None:
+            rule = _as_communication(st, node, rule, words)
         node.attrs["words"] = list(words)
         st.rules.append(rule)
         if rule is None:
@@ -235,7 +273,8 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         node.kind = rule.kind
         node.attrs["rule"] = rule.name
         node.attrs["matched_by"] = how
-        node.attrs["why"] = dec.why
+        node.attrs["why"] = dec.why + (f"; {node.attrs.pop('why_placement')}"
+                                        if "why_placement" in node.attrs else "")
         node.attrs["candidates"] = [dict(c) for c in dec.candidates]
         if how == "shape":
             st.add(info(f"classified as {rule.kind} by its shape only",
