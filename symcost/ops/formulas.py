@@ -133,7 +133,8 @@ def f_linear(ctx: Context) -> CostResult:
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     count = ctx.rule.count if ctx.rule else 1
     m = _first(sc.tokens(tout), sc.tokens(tin))
-    k = sc.feature(tin)
+    # the input width of a linear layer is a model width, never an expert count or top-k
+    k = _first(sc.width(tin), sc.value(tin.get("head_dim")) if tin is not None else None)
     n = sc.feature(tout)
     if count > 1 and k is not None and n is not None and n == count * k:
         n = k  # output written as the concatenation of the fused projections
@@ -227,8 +228,9 @@ def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
         d = hidden / h if hidden is not None else None
     s_q = sc.value(t.get("seq"))
     s_kv = sc.value(kv.get("seq")) if kv is not None and kv.get("seq") is not None else s_q
-    if kv is None and sc.is_tile(t.get("seq")):
-        # a query block of a tiled sequence attends to keys beyond the block
+    if kv is None and (sc.is_tile(t.get("seq")) or s_q == 1):
+        # a query block of a tiled sequence, or one decode token, attends to keys
+        # beyond itself (the KV cache): the key length is not the query length
         s_kv, note = _unknown_size(ctx, "seq_kv")
         assumed = (*assumed, note)
     b = sc.value(t.get("batch")) if t.get("batch") is not None else sc.value(t.get("tokens"))
@@ -278,6 +280,8 @@ def f_attention_output(ctx: Context) -> CostResult:
         return f_linear(ctx)
     if not any(t is not None and (t.get("heads") or t.get("head_dim") or t.get("kv_heads"))
                for t in (tin, tout, *ctx.info.tensors())) and "heads" not in ctx.info.params:
+        if ctx.info.input is None and ctx.info.output is not None:
+            return f_linear(ctx)  # writes [.., hidden] from unknown heads: a projection
         return CostResult()  # the block's output tensor [.., hidden]: no matmul
     return _attention(ctx, "v")
 
