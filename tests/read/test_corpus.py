@@ -178,7 +178,7 @@ EXPECT = {
     "2025-11-28-16-11-17__large_ep_dag_simplified.dot":
         (('reject', 'cycle: mla_0 -> gate_0 -> route_0_to_128 -> mla_128 -> gate_'), ('ok', 1, ('E', 'F_expert'), ('cycle-broken', 'inferred', 'symbol'))),
     "2025-12-04-16-15-16__llm_layer_detail.dot":
-        (('ok', 1, (), ('inferred',)), None),
+        (('ok', 1, (), ('inferred', 'symbol')), None),
     "2025-12-22-14-17-26__llm_simplified_dag.dot":
         (('reject', 'cycle: stage1 -> routing -> ep_dispatch -> experts -> ep_com'), ('ok', 1, (), ('cycle-broken', 'inferred', 'symbol'))),
     "lr_2025-12-25-17-19-36__simplified_parallel_dag.dot":
