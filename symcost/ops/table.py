@@ -36,6 +36,7 @@ _QUALIFIER = re.compile(r"\([^()]*\)")
 #: parenthesised qualifiers of the name, the node id, the cluster label.
 _WEIGHT = {"name": 30, "qualifier": 16, "id": 10, "cluster": 3}
 _USER_BONUS = 50
+_DIGITS = re.compile(r"\d+")
 _BUILTIN = "symcost/data/rules.yaml"
 
 
@@ -81,39 +82,16 @@ class RuleTable:
         without words (a shape hint) applies only when no words match.
         """
         shape = shape or ""
-        texts: list[tuple[str, int, str]] = []
-        for i, w in enumerate(words[:6]):
-            w = _LAYER_TAG.sub(" ", w).strip() or w
-            bare = " ".join(_QUALIFIER.sub(" ", w).split()) or words[i]
-            where = "name" if i == 0 else f"line {i + 1}"
-            texts.append((where, _WEIGHT["name"] if i == 0 else 20 - i, bare or w))
-            for q in _QUALIFIER.findall(w) if bare else ():
-                texts.append((f"{where} qualifier", _WEIGHT["qualifier"] - i, q))
-        if node_id:
-            texts.append(("id", _WEIGHT["id"], id_words(node_id)))
-        if cluster:
-            texts.append(("cluster", _WEIGHT["cluster"], _LAYER_TAG.sub(" ", cluster)))
-        best: dict[str, tuple[float, str, str]] = {}
-        for where, weight, text in texts:
-            for idx, r in _matching(self, text, shape):
-                bonus = r.strength if where != "cluster" else 0
-                score = weight + bonus + (_USER_BONUS if r.origin != _BUILTIN else 0) \
-                    - idx * 1e-3
-                if r.name not in best or score > best[r.name][0]:
-                    best[r.name] = (score, where, text)
-        if not best:
-            if shape:
-                for r in self.rules:
-                    if r.match is None and shape in r.shape:
-                        return Decision(r, "shape", f"no words match; shape {shape!r}")
-            return Decision(None)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
-        name, (score, where, text) = ranked[0]
-        rule = self.by_name(name)
-        why = f"words {text!r} ({where}) match rule {name!r}, score {score:.0f}"
-        lost = tuple({"rule": n, "score": round(s, 1), "why": f"words {t!r} ({w})"}
-                     for n, (s, w, t) in ranked[1:6])
-        return Decision(rule, "name" if where == "name" else where.split()[0], why, lost)
+        real = id_words(node_id) if node_id else ""
+        # ids are unique but their words repeat: digits (split off by id_words) never
+        # decide a match, so the id's numbers are left out of the cache key
+        norm = _DIGITS.sub("0", real)
+        d = _decide(self, tuple(words[:6]), norm, shape, cluster)
+        if norm != real and norm and norm in d.why + repr(d.candidates):
+            fix = {repr(norm): repr(real)}
+            d = Decision(d.rule, d.how, _swap(d.why, fix), tuple(
+                {**c, "why": _swap(str(c["why"]), fix)} for c in d.candidates))
+        return d
 
     def by_name(self, name: str) -> Rule | None:
         """The rule called ``name``, or None."""
@@ -121,6 +99,51 @@ class RuleTable:
 
     def __hash__(self) -> int:
         return id(self)
+
+
+def _swap(text: str, fix: dict[str, str]) -> str:
+    for a, b in fix.items():
+        text = text.replace(a, b)
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _decide(table: RuleTable, words: tuple[str, ...], id_text: str, shape: str,
+            cluster: str) -> Decision:
+    """:meth:`RuleTable.decide` on normalised evidence (cached)."""
+    texts: list[tuple[str, int, str]] = []
+    for i, w in enumerate(words[:6]):
+        w = _LAYER_TAG.sub(" ", w).strip() or w
+        bare = " ".join(_QUALIFIER.sub(" ", w).split()) or words[i]
+        where = "name" if i == 0 else f"line {i + 1}"
+        texts.append((where, _WEIGHT["name"] if i == 0 else 20 - i, bare or w))
+        for q in _QUALIFIER.findall(w) if bare else ():
+            texts.append((f"{where} qualifier", _WEIGHT["qualifier"] - i, q))
+    if id_text:
+        texts.append(("id", _WEIGHT["id"], id_text))
+    if cluster:
+        texts.append(("cluster", _WEIGHT["cluster"], _LAYER_TAG.sub(" ", cluster)))
+    best: dict[str, tuple[float, str, str]] = {}
+    for where, weight, text in texts:
+        for idx, r in _matching(table, text, shape):
+            bonus = r.strength if where != "cluster" else 0
+            score = weight + bonus + (_USER_BONUS if r.origin != _BUILTIN else 0) \
+                - idx * 1e-3
+            if r.name not in best or score > best[r.name][0]:
+                best[r.name] = (score, where, text)
+    if not best:
+        if shape:
+            for r in table.rules:
+                if r.match is None and shape in r.shape:
+                    return Decision(r, "shape", f"no words match; shape {shape!r}")
+        return Decision(None)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    name, (score, where, text) = ranked[0]
+    rule = table.by_name(name)
+    why = f"words {text!r} ({where}) match rule {name!r}, score {score:.0f}"
+    lost = tuple({"rule": n, "score": round(s, 1), "why": f"words {t!r} ({w})"}
+                 for n, (s, w, t) in ranked[1:6])
+    return Decision(rule, "name" if where == "name" else where.split()[0], why, lost)
 
 
 @lru_cache(maxsize=65536)
