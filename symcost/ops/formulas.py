@@ -208,8 +208,10 @@ def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
     sc, info = ctx.scale, ctx.info
     q = info.inputs.get("Q")
     kv = info.inputs.get("K/V") or info.inputs.get("KV") or info.inputs.get("K")
-    cands = [t for t in (q, ctx.info.output if ctx.info.outputs else None, ctx.input,
-                         ctx.output, *info.tensors(), ctx.inherited)
+    # heads from what this node itself writes (its output, then its own tensors) before
+    # an input inherited from a neighbour (which may be the gathered, unsharded tensor)
+    cands = [t for t in (q, ctx.info.output if ctx.info.outputs else None, info.input,
+                         *info.tensors(), ctx.input, ctx.output, ctx.inherited)
              if t is not None]
     t = next((c for c in cands if (c.get("heads") or c.get("kv_heads")) is not None
               and c.get("seq") is not None), None)
