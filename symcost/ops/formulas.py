@@ -347,6 +347,9 @@ def f_moe(ctx: Context) -> CostResult:
     ``8 Experts`` on a single-GPU node (``ctx.group`` is its GPU count), else 1."""
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     h = _first(sc.width(tin), sc.width(tout))
+    own = [t for t in ctx.info.tensors() if sc.width(t) is not None]
+    if not own and tin is not None and tin.get("hidden") is None:
+        h = None  # only a neighbour's heads x head_dim (maybe a TP shard): not the width
     if h is None or not _positive(h):
         return _missing("a mixture of experts (per expert [T, H] x [H, F], [T, F] x [F, H])",
                         H=h)

@@ -138,7 +138,8 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
         d = st.infos[j].find("experts")
         rule = st.rules[j]
         if (d is not None and d.value is not None and d.value.is_Integer and d.value > 1
-                and rule is not None and rule.cost in ("moe", "mlp", "gated_mlp")):
+                and rule is not None and rule.cost in ("moe", "mlp", "gated_mlp")
+                and len(st.dag.nodes[j].devices) != 1):  # one GPU's count is local
             return int(d.value), f"{st.dag.nodes[j].id!r} says {d.raw!r}"
     for hop in range(2):
         nxt: list[int] = []
