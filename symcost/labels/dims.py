@@ -48,12 +48,14 @@ _POSITIONAL = {2: ("tokens", "hidden"), 3: ("batch", "seq", "hidden"),
 _INT = re.compile(r"^\d+$")
 _PRODUCT = re.compile(r"^\d+(?:\s*[×x*]\s*\d+)+$")
 _RANGE = re.compile(r"^(\d+)\s*[-–~]\s*(\d+)$")
-_APPROX = re.compile(r"^[~≈]\s*(\d+)$")
+_APPROX = re.compile(r"^(?:[~≈≤<]|<=|up to)\s*(\d+)$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KV = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*(.*)$", re.S)
+#: ``32 heads``, ``128 experts``: a count written before its key
+_NUM_KEY = re.compile(r"^(\d+)\s+([A-Za-z_][A-Za-z0-9_ ]*?)\s*$")
 _TIMES_LIST = re.compile(r"^\d+(?:\s*×\s*\d+)+$")
 _SPACED = re.compile(r"^(?:\d+|\?|[A-Z])(?:\s+(?:\d+|\?|[A-Z]))+$")
-_SHORT_SYMBOL = re.compile(r"^[A-Z][A-Za-z]?\d?$")
+_SHORT_SYMBOL = re.compile(r"^[A-Z][A-Za-z]?\d{0,3}$")
 _UNKNOWN = {"?", "??", "n/a", "var", "variable", "dynamic", "unknown"}
 
 
@@ -128,6 +130,9 @@ def parse_value(text: str, role: str | None) -> tuple[sympy.Expr | None, str]:
     if role is not None and (low in _UNKNOWN or low == role or ALIASES.get(low) == role):
         name = UNKNOWN_SYMBOL.get(role, role)
         return _symbol(name), "" if t == name else f"unknown {text!r} kept as symbol {name}"
+    if role in TOKEN_ROLES and _IDENT.match(t) and len(t) <= 40 and low not in _UNKNOWN:
+        # a token count written as a word (``tokens_per_expert``): a symbol of that name
+        return _symbol(t), f"token count {t!r} kept as a symbol"
     if _SHORT_SYMBOL.match(t):
         sym = _symbol(t)
         return sym, "" if t in ("B", "S") else f"{t!r} kept as a symbol"
@@ -151,7 +156,12 @@ def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
     positional: list[int] = []
     for entry in raw_entries:
         m = _KV.match(entry)
-        if m and m.group(2).strip():
+        nk = _NUM_KEY.match(entry)
+        if nk and ALIASES.get(nk.group(2).lower().replace(" ", "_")) is not None:
+            key = nk.group(2)
+            role = ALIASES[key.lower().replace(" ", "_")]
+            dims.append(Dim(role, key, entry, sympy.Integer(int(nk.group(1)))))
+        elif m and m.group(2).strip():
             key = m.group(1)
             role = ALIASES.get(key.lower())
             value, note = parse_value(m.group(2), role or key.lower())
@@ -181,11 +191,20 @@ def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
             d = dims[i]
             if d.value is not None and not d.value.is_number:
                 dims[i] = Dim("tokens", None, d.raw, d.value, d.note)
+            elif d.value is None and _IDENT.match(d.raw):
+                value, note = parse_value(d.raw, "tokens")
+                dims[i] = Dim("tokens", None, d.raw, value, note)
     roles_map: dict[str, Dim] = {}
     for d in dims:
         if d.role is not None and d.role not in roles_map:
             roles_map[d.role] = d
     return Tensor(body, tuple(dims), multiplicity, roles_map)
+
+
+def seq_range(dim: Dim) -> tuple[int, int] | None:
+    """``(a, b)`` when ``dim`` is written as a range ``a-b``, else None."""
+    m = _RANGE.match(dim.raw.rsplit("=", 1)[-1].strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 class Scale:
@@ -202,11 +221,26 @@ class Scale:
         self.symbols = {"batch": B, **(symbols or {})}
         self._cache: dict[tuple[str | None, sympy.Expr], sympy.Expr] = {}
         self._tokens: dict[str, sympy.Expr | None] = {}
+        #: sequence ranges that tile a sequence (``0-820``, ``820-1640``, ...): token
+        #: positions of a block, so a block holds ``b - a`` tokens, not ``b``
+        self.tiles: frozenset[tuple[int, int]] = frozenset()
+
+    def set_tiles(self, ranges: set[tuple[int, int]]) -> None:
+        """Mark the ranges that chain (one ends where another starts) as position tiles."""
+        starts = {a for a, _ in ranges}
+        ends = {b for _, b in ranges}
+        self.tiles = frozenset((a, b) for a, b in ranges if b in starts or a in ends)
+        self._cache.clear()
+        self._tokens.clear()
 
     def value(self, dim: Dim | None) -> sympy.Expr | None:
         """The scaled value of ``dim`` (None when it has none)."""
         if dim is None or dim.value is None:
             return None
+        if self.tiles and dim.role == "seq":
+            r = seq_range(dim)
+            if r in self.tiles:
+                return self._scale("seq", sympy.Integer(r[1] - r[0]))
         key = (dim.role, dim.value)
         hit = self._cache.get(key)
         if hit is None:
@@ -215,6 +249,13 @@ class Scale:
         return hit
 
     def _scale(self, role: str | None, v: sympy.Expr) -> sympy.Expr:
+        given = self.entry.get("seq_value")
+        if role == "seq" and v.is_Symbol and "seq" not in self.symbols:
+            if given is not None:
+                return given  # ``S`` in a label: the sequence length the entry gives
+            if self.tiles and min(a for a, _ in self.tiles) == 0:
+                # blocks 0-a, a-b, ..., y-N tile the sequence: an unknown length is N
+                return sympy.Integer(max(b for _, b in self.tiles))
         sym = self.symbols.get(role or "")
         if sym is None:
             return v
@@ -252,6 +293,23 @@ class Scale:
         if t.get("head_dim") is not None:
             return self.value(t.get("head_dim"))
         return None
+
+    def is_tile(self, dim: Dim | None) -> bool:
+        """True when ``dim`` is a sequence block of a tiled sequence (``820-1640``)."""
+        return dim is not None and bool(self.tiles) and seq_range(dim) in self.tiles
+
+    def width(self, t: Tensor | None) -> sympy.Expr | None:
+        """The model width of ``t``: ``hidden``, else ``heads*head_dim``, else ``ffn``
+        (never an expert count, a top-k or a vocabulary)."""
+        if t is None:
+            return None
+        if t.get("hidden") is not None:
+            return self.value(t.get("hidden"))
+        heads = t.get("heads") or t.get("kv_heads")
+        if heads is not None and t.get("head_dim") is not None:
+            h, d = self.value(heads), self.value(t.get("head_dim"))
+            return None if h is None or d is None else h * d
+        return self.value(t.get("ffn")) if t.get("ffn") is not None else None
 
     def elements(self, t: Tensor | None) -> sympy.Expr | None:
         """Number of elements of ``t`` (product of all entries), or None."""

@@ -34,11 +34,15 @@ _HOST = re.compile(r"(?i)\b(host|cpu)\b")
 _ALL_N = re.compile(r"(?i)\ball\s+(\d+)\s+(?:\w+\s+)?gpus?\b")
 _ALL = re.compile(r"(?i)\ball\b|\beach gpu\b")
 _NOISE = re.compile(r"(?i)\bnode_?\d+\s*\.|\b[a-z]+\s*=\s*\d+|(?<![a-z])(?:gpus?|devices?|ranks?)_?"
-                    r"|\b(?:all|each|pool|cards?|ids?|on|and)\b|[\[\](){}:]|\b(?:gets|with|for|holds|shards?|of)\b.*$")
+                    r"|\b(?:all|each|pool|cards?|ids?|on|and|across|over)\b|[\[\](){}:]|\b(?:gets|with|for|holds|shards?|of)\b.*$")
 _LEFT = re.compile(r"^[\d\s,\-–]*$")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)|(\d+)")
 _GPU_LINE = re.compile(r"(?i)^\s*(?:(?:all|each)\s+(?:\d+\s+)?(?:\w+\s+)?gpus?\b|gpus?\b|"
-                       r"devices?\s*[:=]|gpu\d)")
+                       r"devices?\s*[:=]|devices?\s+\d|gpu\d|"
+                       r"(?:tp|pp|ep|dp|cp)\s*=\s*\d+\s+(?:across|over|on)\s+gpus?\b)")
+#: a parenthesised comment in a GPU line: ``GPU: 0-7 (tensor parallel)``
+_COMMENT = re.compile(r"\([^()]*[A-Za-z]{3,}[^()]*\)")
+_SUFFIX = re.compile(r"(?i)[\s_\-]+(gpu[-_ ]?\d+)\s*$")
 _IN_NAME = re.compile(r"(?i)\(\s*gpus?[-\s:]*([\d,\s\-–]+)\)")
 _PREFIX = re.compile(r"(?i)^\s*(gpus?\s*\d+(?:\s*[-–]\s*\d+)?)\s*:\s*(?=\S)")
 _CLUSTER = re.compile(r"(?i)\bgpus?\s*[:#]?\s*(\d+(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*)")
@@ -64,7 +68,7 @@ def _ids(text: str) -> frozenset[int] | None:
 
 def parse_gpu_text(text: str) -> GpuSpec | None:
     """Parse the text of a GPU line (``"GPU: 0-7"``); None when it is not understood."""
-    t = text.strip()
+    t = _COMMENT.sub(" ", text).strip()
     if not t:
         return None
     sides = [s for s in _ARROW.split(t) if s.strip()]
@@ -103,7 +107,15 @@ def gpu_in_name(name: str) -> tuple[GpuSpec | None, str]:
     m = _PREFIX.match(name)
     if m:
         return parse_gpu_text(m.group(1)), name[m.end():].strip()
+    m = _SUFFIX.search(name)
+    if m and m.start() > 0:  # "Attention Head GPU3": the node's own GPU
+        return parse_gpu_text(m.group(1)), name[: m.start()].strip()
     return None, name
+
+
+def has_gpu_prefix(line: str) -> bool:
+    """True for ``GPU0: Q Linear`` (a GPU prefix before an operation name)."""
+    return bool(_PREFIX.match(line))
 
 
 def gpu_in_cluster_label(label: str) -> GpuSpec | None:

@@ -18,7 +18,13 @@ from functools import lru_cache
 import sympy
 
 from symcost.labels.dims import ALIASES, Dim, Tensor, parse_tensor, parse_value
-from symcost.labels.gpus import GpuSpec, gpu_in_name, is_gpu_line, parse_gpu_text
+from symcost.labels.gpus import (
+    GpuSpec,
+    gpu_in_name,
+    has_gpu_prefix,
+    is_gpu_line,
+    parse_gpu_text,
+)
 
 _BR = re.compile(r"(?i)<br\s*/?\s*[^<>]*>|</t[dr]>|</?table[^<>]*>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -35,6 +41,8 @@ _PHRASE = re.compile(r"(?i)\b(\d+)\s+(heads|experts|kv heads|dim per head)\b")
 _LAYER_ONLY = re.compile(r"(?i)^layer\s*\d+$")
 
 MAX_LINE = 4096
+#: ``Local Q:``, ``Global K/V:`` (context parallel attention): inputs Q and K/V
+_QKV_KEY = re.compile(r"(?i)^\s*(?:local|global|full|gathered|sharded)\s+(q|k/v|kv|k|v)\s*:")
 
 
 @dataclass
@@ -51,6 +59,8 @@ class LabelInfo:
     params: dict[str, Dim] = field(default_factory=dict)
     gpu: GpuSpec | None = None
     gpu_text: str | None = None
+    #: the operation words of every line (dims and GPU lines removed), name line first
+    words: list[str] = field(default_factory=list)
     key: str = ""  # everything cost formulas read (tensors, params), for caching
 
     @property
@@ -155,6 +165,9 @@ def split_label(text: str) -> tuple[LabelInfo, GpuSpec | None, str | None]:
             continue
         if is_gpu_line(ln):
             spec = _gpu_line(ln)
+            if spec is None and has_gpu_prefix(ln):  # "GPU0: Q Linear": a name line
+                body.append(ln)
+                continue
             if spec is not None and gpu is None:
                 gpu = spec
             elif spec is None and gpu_text is None:
@@ -175,6 +188,7 @@ def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
     info = LabelInfo(text="\n".join(lines), name="")
     names: list[str] = []
     for line in lines:
+        line = _QKV_KEY.sub(lambda m: f"Input {m.group(1).upper()}:", line)
         keyed, chain, bare, rest = _parse_line(line)
         for key, qual, t in keyed:
             if key.startswith("in"):
@@ -196,6 +210,9 @@ def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
                     "dim per head": "head_dim"}[m.group(2).lower()]
             info.params.setdefault(role, Dim(role, None, m.group(0),
                                              sympy.Integer(int(m.group(1)))))
+        text = " ".join(rest.split()).strip(" :,-→")
+        if text:
+            info.words.append(text)
         if not keyed and not chain and not bare:
             names.append(rest.strip())
         elif not names and rest.strip(" :,-→"):
@@ -207,6 +224,8 @@ def _parse_body(lines: tuple[str, ...]) -> LabelInfo:
     if spec is not None and info.gpu is None:
         info.gpu = spec
     info.name = " ".join(name.split())
+    if info.words and names and info.words[0] != info.name:
+        info.words = [info.name, *[w for w in info.words if w != " ".join(names[0].split())]]
     if (not info.tensors()) and any(r in info.params for r in ("batch", "seq", "tokens")):
         dims = tuple(info.params.values())
         info.bare.append(Tensor(", ".join(d.raw for d in dims), dims, 1,

@@ -29,6 +29,11 @@ class CostResult:
     #: what was assumed for sizes the label does not give: (key, message) pairs, e.g.
     #: ``("symbol:F_expert", "...")``, ``("param:ffn_expert", "...")``, ``("count:E", ...)``
     assumed: tuple[tuple[str, str], ...] = ()
+    #: the operation is known but its sizes are not: the reader puts an explicit
+    #: unknown-cost atom in place of the cost (never 0)
+    unknown: bool = False
+    #: one line about a choice the shapes forced against the words (a warning)
+    overruled: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class Context:
     experts_seen: tuple[int, str] | None = None
     #: output taken from a neighbour when the label has none (or writes ``[same]``)
     inferred_output: Tensor | None = None
+    #: a successor computes ``scores x V`` (so a scores node is ``QK^T`` only)
+    av_follows: bool = False
 
     @property
     def input(self) -> Tensor | None:
@@ -78,9 +85,13 @@ def _result(mms: list[Matmul], assumed: tuple[tuple[str, str], ...] = ()) -> Cos
 
 
 #: Symbol for a size no label gives, by role: never a guessed number.
-UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H"}
+UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H",
+                       "heads": "NH", "tokens_expert": "T_expert", "seq": "S",
+                       "seq_kv": "S_kv"}
 _ROLE_TEXT = {"ffn_expert": "expert inner width", "ffn": "MLP inner width",
-              "experts": "expert count", "hidden": "hidden size"}
+              "experts": "expert count", "hidden": "hidden size", "heads": "head count",
+              "tokens_expert": "tokens per expert", "seq": "sequence length",
+              "seq_kv": "key length of a sequence block"}
 
 
 def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]:
@@ -99,7 +110,9 @@ def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]
 
 
 _SET_NAME = {"ffn_expert": "expert_hidden", "ffn": "ffn_hidden", "experts": "num_experts",
-             "hidden": "hidden_size"}
+             "hidden": "hidden_size", "heads": "num_heads",
+             "tokens_expert": "tokens_per_expert", "seq": "seq_len",
+             "seq_kv": "S_kv"}
 EXPERT_WORDS = re.compile(r"(?i)\bexperts?\b|\bmoe\b")
 
 
@@ -108,7 +121,8 @@ def _missing(what: str, **vals: sympy.Expr | None) -> CostResult:
     bad = [k for k, v in vals.items() if v is not None and v.is_number and v <= 0]
     detail = ", ".join(([f"no {', '.join(absent)}"] if absent else [])
                        + ([f"{', '.join(bad)} not positive"] if bad else []))
-    return CostResult(problem=f"cannot derive {what} from the label ({detail}); cost 0")
+    return CostResult(problem=f"cannot derive {what} from the label ({detail}); kept as an "
+                              "unknown-cost atom", unknown=True)
 
 
 def f_zero(ctx: Context) -> CostResult:
@@ -119,13 +133,29 @@ def f_linear(ctx: Context) -> CostResult:
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     count = ctx.rule.count if ctx.rule else 1
     m = _first(sc.tokens(tout), sc.tokens(tin))
-    k = sc.feature(tin)
+    # the input width of a linear layer is a model width, never an expert count or top-k
+    k = _first(sc.width(tin), sc.value(tin.get("head_dim")) if tin is not None else None)
     n = sc.feature(tout)
     if count > 1 and k is not None and n is not None and n == count * k:
         n = k  # output written as the concatenation of the fused projections
+    assumed: tuple[tuple[str, str], ...] = ()
+    name = ctx.rule.name if ctx.rule else "linear"
+    if m is not None and (k is None) != (n is None):
+        # one width given: the other is a symbol of this operation in its own slot
+        sym = _width_symbol(name, "in" if k is None else "out")
+        side = "input" if k is None else "output"
+        assumed = ((f"symbol:{sym}", f"{side} width of {name} not in the label: symbol "
+                                     f"{sym} (bind it with --set {sym}=N in symcost eval)"),)
+        k, n = (sym, n) if k is None else (k, sym)
     if not _positive(m, k, n):
         return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
-    return _result([_mm(m, k, n, count, ctx.rule.name if ctx.rule else "linear")])
+    return _result([_mm(m, k, n, count, name)], assumed)
+
+
+def _width_symbol(rule: str, side: str) -> sympy.Symbol:
+    from symcost.core.symbols import declare_symbol
+
+    return declare_symbol(f"D_{side}_{re.sub(r'[^A-Za-z0-9]', '_', rule)}")
 
 
 def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:
@@ -145,9 +175,16 @@ def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:
 def _mlp(ctx: Context, ups: int) -> CostResult:
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     m = _first(sc.tokens(tin), sc.tokens(tout))
-    h = _first(sc.feature(tin, ("hidden",)), sc.feature(tout, ("hidden",)))
-    h_out = _first(sc.feature(tout, ("hidden",)), h)
+    h = _first(sc.width(tin), sc.width(tout))
+    h_out = _first(sc.width(tout), h)
     f = _ffn(ctx, h)
+    if (f is None and h is not None and h_out is not None and h != h_out
+            and h.is_number and h_out.is_number and len(ctx.info.chain) < 3):
+        # an MLP maps the hidden state to itself: a width change is one linear layer
+        res = f_linear(ctx)
+        why = (f"words say MLP but the shapes change the width {h} -> {h_out}: "
+               "costed as one linear layer")
+        return CostResult(res.cost, res.matmuls, res.problem, res.assumed, res.unknown, why)
     assumed: tuple[tuple[str, str], ...] = ()
     if f is None and _positive(m, h):
         role = "ffn_expert" if EXPERT_WORDS.search(ctx.info.name or "") else "ffn"
@@ -166,12 +203,15 @@ def f_gated_mlp(ctx: Context) -> CostResult:
     return _mlp(ctx, 2)
 
 
-def _attention_dims(ctx: Context):
+def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
     """(b*h*s_q, d, s_kv) for attention, or a problem text."""
     sc, info = ctx.scale, ctx.info
     q = info.inputs.get("Q")
     kv = info.inputs.get("K/V") or info.inputs.get("KV") or info.inputs.get("K")
-    cands = [t for t in (q, ctx.input, ctx.output, *info.tensors(), ctx.inherited)
+    # heads from what this node itself writes (its output, then its own tensors) before
+    # an input inherited from a neighbour (which may be the gathered, unsharded tensor)
+    cands = [t for t in (q, ctx.info.output if ctx.info.outputs else None, info.input,
+                         *info.tensors(), ctx.input, ctx.output, ctx.inherited)
              if t is not None]
     t = next((c for c in cands if (c.get("heads") or c.get("kv_heads")) is not None
               and c.get("seq") is not None), None)
@@ -181,31 +221,40 @@ def _attention_dims(ctx: Context):
     hd = t.get("heads") or t.get("kv_heads") or info.params.get("heads")
     h = sc.value(hd)
     d = sc.value(t.get("head_dim") or info.find("head_dim"))
+    assumed: tuple[tuple[str, str], ...] = ()
+    if h is None and d is None and t.get("hidden") is not None and full:
+        h, note = _unknown_size(ctx, "heads")
+        assumed = (note,)
     if d is None and h is not None:
         hidden = sc.value(t.get("hidden"))
         d = hidden / h if hidden is not None else None
     s_q = sc.value(t.get("seq"))
     s_kv = sc.value(kv.get("seq")) if kv is not None and kv.get("seq") is not None else s_q
+    if kv is None and (sc.is_tile(t.get("seq")) or s_q == 1):
+        # a query block of a tiled sequence, or one decode token, attends to keys
+        # beyond itself (the KV cache): the key length is not the query length
+        s_kv, note = _unknown_size(ctx, "seq_kv")
+        assumed = (*assumed, note)
     b = sc.value(t.get("batch")) if t.get("batch") is not None else sc.value(t.get("tokens"))
     b = b if b is not None else sympy.Integer(1)
-    if not _positive(h, d, s_q, s_kv) or (d is not None and not d.is_integer):
+    if not _positive(h, d, s_q, s_kv) or (d is not None and d.is_integer is False):
         missing = [n for n, v in (("heads", h), ("head dim", d), ("sequence", s_q)) if v is None]
         return None, ", ".join(missing) or "a size is not a positive integer"
-    return (b * h * s_q, d, s_kv), ""
+    return (b * h * s_q, d, s_kv, assumed), ""
 
 
 def _attention(ctx: Context, parts: str) -> CostResult:
-    dims, why = _attention_dims(ctx)
+    dims, why = _attention_dims(ctx, parts == "sv", parts)
     if dims is None:
         return CostResult(problem=f"cannot derive attention matmuls from the label ({why}); "
-                                  "cost 0")
-    m, d, s_kv = dims
+                                  "kept as an unknown-cost atom", unknown=True)
+    m, d, s_kv, assumed = dims
     mms = []
     if "s" in parts:
         mms.append(_mm(m, d, s_kv, 1, "QK^T"))
     if "v" in parts:
         mms.append(_mm(m, s_kv, d, 1, "AV"))
-    return _result(mms)
+    return _result(mms, assumed)
 
 
 def f_attention(ctx: Context) -> CostResult:
@@ -213,6 +262,11 @@ def f_attention(ctx: Context) -> CostResult:
 
 
 def f_attention_scores(ctx: Context) -> CostResult:
+    """``Q x K^T``; when the node's output is the per-head context (``[.., heads,
+    head_dim]``, not a score matrix) it is the whole attention core (``QK^T`` + ``AV``)."""
+    tout = ctx.info.output if ctx.info.outputs else None
+    if tout is not None and tout.get("head_dim") is not None and not ctx.av_follows:
+        return _attention(ctx, "sv")
     return _attention(ctx, "s")
 
 
@@ -226,15 +280,22 @@ def f_attention_output(ctx: Context) -> CostResult:
     if (tin is not None and tout is not None and tin.get("head_dim") is not None
             and tout.get("head_dim") is None and tout.get("hidden") is not None):
         return f_linear(ctx)
+    if not any(t is not None and (t.get("heads") or t.get("head_dim") or t.get("kv_heads"))
+               for t in (tin, tout, *ctx.info.tensors())) and "heads" not in ctx.info.params:
+        if ctx.info.input is None and ctx.info.output is not None:
+            return f_linear(ctx)  # writes [.., hidden] from unknown heads: a projection
+        return CostResult()  # the block's output tensor [.., hidden]: no matmul
     return _attention(ctx, "v")
 
 
 def f_router(ctx: Context) -> CostResult:
     sc, tin, tout = ctx.scale, ctx.input, ctx.output
     m = _first(sc.tokens(tin), sc.tokens(tout))
-    h = sc.feature(tin, ("hidden",))
+    h = sc.width(tin)
     e_dim = ctx.info.find("experts")
-    e = sc.value(e_dim) if e_dim is not None else sc.feature(tout)
+    e = sc.value(e_dim) if e_dim is not None else None
+    if e is None and tout is not None and tout.get("top_k") is None:
+        e = sc.feature(tout)
     assumed: tuple[tuple[str, str], ...] = ()
     if (e is None or e == h) and _positive(m, h):
         if "experts" in ctx.params:
@@ -246,25 +307,114 @@ def f_router(ctx: Context) -> CostResult:
         else:
             e, note = _unknown_size(ctx, "experts")
         assumed = (note,)
+    if h is None and _positive(m, e):
+        h, note = _unknown_size(ctx, "hidden")
+        assumed = (*assumed, note)
     if not _positive(m, h, e) or h == e:
         return _missing("a router gate [M, H] x [H, E]", M=m, H=h, E=e if h != e else None)
     return _result([_mm(m, h, e, 1, "router")], assumed)
+
+
+_LOCAL_EXPERTS = re.compile(r"(?i)\bE(\d+)\s*[-–]\s*E?(\d+)\b|\bexperts?\s+(\d+)\s*[-–]\s*(\d+)\b"
+                            r"|\b(\d+)\s+experts?\b|\bexperts?\s*\(\s*(\d+)\s*/\s*\d+\s*\)")
+
+
+_SHARE = re.compile(r"(?i)\bexperts?\s*\(\s*(\d+)\s*/\s*\d+\s*\)")
+
+
+def local_experts(text: str) -> int | None:
+    """Experts a node says it holds: ``E0-1`` (2), ``experts 4-7`` (4), ``8 Experts``,
+    ``Experts (4/16)`` (4 of 16)."""
+    share = _SHARE.search(text)
+    if share:
+        return int(share.group(1)) or None
+    found = [m for m in _LOCAL_EXPERTS.finditer(text)
+             if not (m.group(5) and re.search(r"(?i)\b(?:layer|stage|l)\s*$", text[: m.start()]))]
+    m = next((x for x in found if x.group(6)), found[0] if found else None)
+    if m is None:
+        return None
+    if m.group(5) or m.group(6):
+        return int(m.group(5) or m.group(6)) or None
+    a, b = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)),
+                                                                  int(m.group(4)))
+    return abs(b - a) + 1
+
+
+def f_moe(ctx: Context) -> CostResult:
+    """A mixture-of-experts block: per local expert an MLP (up + down) on the tokens
+    routed to it. Tokens per expert and the expert width are symbols unless given
+    (``T_expert``, ``F_expert``); the local expert count comes from ``E0-1`` /
+    ``8 Experts`` on a single-GPU node (``ctx.group`` is its GPU count), else 1."""
+    sc, tin, tout = ctx.scale, ctx.input, ctx.output
+    h = _first(sc.width(tin), sc.width(tout))
+    own = [t for t in ctx.info.tensors() if sc.width(t) is not None]
+    if not own and tin is not None and tin.get("hidden") is None:
+        h = None  # only a neighbour's heads x head_dim (maybe a TP shard): not the width
+    if h is None or not _positive(h):
+        return _missing("a mixture of experts (per expert [T, H] x [H, F], [T, F] x [F, H])",
+                        H=h)
+    notes = []
+    f = _ffn(ctx, h)
+    if f is None:
+        f, note = _unknown_size(ctx, "ffn_expert")
+        notes.append(note)
+    m = None
+    for t in (tin, tout):
+        d = t.get("tokens") if t is not None else None
+        if d is not None and t.get("batch") is None and t.get("seq") is None:
+            m = sc.value(d)
+            break
+    if m is None:
+        m, note = _unknown_size(ctx, "tokens_expert")
+        notes.append(note)
+    n = local_experts(ctx.info.text) if ctx.group <= 1 else None
+    n = n or 1
+    return _result([_mm(m, h, f, n, "expert up"), _mm(m, f, h, n, "expert down")],
+                   tuple(notes))
 
 
 def f_comm(ctx: Context) -> CostResult:
     sc = ctx.scale
     name = ctx.rule.collective if ctx.rule and ctx.rule.collective else "send_recv"
     atom = COLLECTIVES[name]
-    n = _first(sc.elements(ctx.input), sc.elements(ctx.output))
+    n_in, n_out = sc.elements(ctx.input), sc.elements(ctx.output)
+    n = _first(n_in, n_out)
+    group0 = max(ctx.group, 2 if name == "send_recv" else 1)
+    clash = None
+    if n_in is not None and n_out is not None and not _counts_agree(name, n_in, n_out, group0):
+        clash = (f"{name.replace('_', '-')} input has {n_in} elements but its output "
+                 f"{n_out}; the input's count is used")
     if n is None:
         tin = ctx.input or ctx.output
         tok, feat = sc.tokens(tin), sc.feature(tin)
         n = tok * feat if tok is not None and feat is not None else None
     group = max(ctx.group, 2 if name == "send_recv" else 1)
     if n is None:
-        return CostResult(problem="cannot derive the message size from the label; "
-                                  "communication cost 0")
-    return CostResult(atom(n, group))
+        from symcost.core.symbols import declare_symbol
+
+        sym = f"msg_{name}_{group}"
+        return CostResult(atom(declare_symbol(sym), group), assumed=(
+            (f"symbol:{sym}", f"message size of a {name.replace('_', '-')} over {group} "
+                              f"GPU(s) not in the label: symbol {sym} (bind it with --set "
+                              f"{sym}=N in symcost eval)"),))
+    return CostResult(atom(n, group), problem=clash)
+
+
+def _counts_agree(name: str, n_in: sympy.Expr, n_out: sympy.Expr, group: int) -> bool:
+    """Input and output element counts a collective should have: equal, except an
+    all-gather (out = in x group) and a reduce-scatter (in = out x group)."""
+    ratio = sympy.simplify(n_out / n_in)
+    if name == "all_gather":
+        return ratio in (1, group)
+    if name == "reduce_scatter":
+        return ratio in (1, sympy.Rational(1, group))
+    return ratio == 1
+
+
+def f_unknown(ctx: Context) -> CostResult:
+    """An operation that costs something no formula derives (a whole stage or layer
+    drawn as one node): an explicit unknown-cost atom."""
+    return CostResult(unknown=True)
 
 
 Formula = Callable[[Context], CostResult]
@@ -272,5 +422,5 @@ FORMULAS: dict[str, Formula] = {
     "zero": f_zero, "linear": f_linear, "mlp": f_mlp, "gated_mlp": f_gated_mlp,
     "attention": f_attention, "attention_scores": f_attention_scores,
     "attention_values": f_attention_values, "attention_output": f_attention_output,
-    "router": f_router, "comm": f_comm,
+    "router": f_router, "comm": f_comm, "moe": f_moe, "unknown": f_unknown,
 }

@@ -22,6 +22,9 @@ class Rule:
     collective: str | None = None
     description: str = ""
     origin: str = "builtin"
+    #: extra score when the words match (a named collective outranks a generic word
+    #: on an earlier line); see :meth:`symcost.ops.table.RuleTable.decide`
+    strength: int = 0
 
     def matches_words(self, text: str) -> bool:
         """True when the rule's words match ``text`` (and its ``unless`` does not)."""

@@ -29,6 +29,33 @@ MAX_RULES_BYTES = 1 << 20
 _LAYER_TAG = re.compile(r"(?i)\bL\d+\b|\blayer[\s_]*\d+\b\s*:?")
 
 
+#: Parenthesised qualifiers ("(TP shard 0)", "(final hidden states)"): weaker evidence
+#: than the words around them, never the operation when those words name one.
+_QUALIFIER = re.compile(r"\([^()]*\)")
+#: Score of a word match by where the words are: the name line, the next lines, the
+#: parenthesised qualifiers of the name, the node id, the cluster label.
+_WEIGHT = {"name": 30, "qualifier": 16, "id": 10, "cluster": 3}
+_USER_BONUS = 50
+_DIGITS = re.compile(r"\d+")
+_BUILTIN = "symcost/data/rules.yaml"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The rule a node's evidence picks, why, and the candidates that lost."""
+
+    rule: Rule | None
+    how: str = ""
+    why: str = ""
+    candidates: tuple[dict[str, object], ...] = ()
+
+
+def id_words(node_id: str) -> str:
+    """A node id as words: ``layer0_qkv_gpu3`` -> ``layer 0 qkv gpu 3``."""
+    text = re.sub(r"[_.\-]+", " ", node_id)
+    return re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
+
+
 @dataclass
 class RuleTable:
     """Rules in order: word rules first, then shape-only hints."""
@@ -38,23 +65,33 @@ class RuleTable:
 
     def classify(self, name: str, node_id: str = "", shape: str | None = None
                  ) -> tuple[Rule | None, str]:
-        """The first rule for a node, and how it matched (``name``, ``id`` or ``shape``)."""
+        """The best rule for a node from its name and id, and how it matched."""
+        d = self.decide([name] if name else [], node_id, shape)
+        return d.rule, d.how
+
+    def decide(self, words: list[str], node_id: str = "", shape: str | None = None,
+               cluster: str = "") -> Decision:
+        """Score every rule against every piece of evidence and pick the best.
+
+        Evidence: ``words`` (the operation words of each label line, name line first),
+        the parenthesised qualifiers of the name, the node id, the cluster label. A
+        match scores the weight of where it was found (name 30, line ``i`` 20 - i,
+        qualifier 16, id 10, cluster 3) plus the rule's ``strength`` (named
+        collectives) plus 50 for a user rule; ties go to the earlier rule of the table.
+        The rule's shape list, when given, must contain the node's shape. A rule
+        without words (a shape hint) applies only when no words match.
+        """
         shape = shape or ""
-        if name:
-            rule = _by_words(self, _LAYER_TAG.sub(" ", name).strip() or name, shape)
-            if rule is not None:
-                return rule, "name"
-        if node_id:
-            text = re.sub(r"[_.\-]+", " ", node_id)
-            text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
-            rule = _by_words(self, text, shape)
-            if rule is not None:
-                return rule, "id"
-        if shape:
-            for r in self.rules:
-                if r.match is None and shape in r.shape:
-                    return r, "shape"
-        return None, ""
+        real = id_words(node_id) if node_id else ""
+        # ids are unique but their words repeat: digits (split off by id_words) never
+        # decide a match, so the id's numbers are left out of the cache key
+        norm = _DIGITS.sub("0", real)
+        d = _decide(self, tuple(words[:6]), norm, shape, cluster)
+        if norm != real and norm and norm in d.why + repr(d.candidates):
+            fix = {repr(norm): repr(real)}
+            d = Decision(d.rule, d.how, _swap(d.why, fix), tuple(
+                {**c, "why": _swap(str(c["why"]), fix)} for c in d.candidates))
+        return d
 
     def by_name(self, name: str) -> Rule | None:
         """The rule called ``name``, or None."""
@@ -64,16 +101,61 @@ class RuleTable:
         return id(self)
 
 
+def _swap(text: str, fix: dict[str, str]) -> str:
+    for a, b in fix.items():
+        text = text.replace(a, b)
+    return text
+
+
 @lru_cache(maxsize=65536)
-def _by_words(table: RuleTable, text: str, shape: str) -> Rule | None:
-    for r in table.rules:
-        if r.match is not None and r.matches_words(text) and (not r.shape or shape in r.shape):
-            return r
-    return None
+def _decide(table: RuleTable, words: tuple[str, ...], id_text: str, shape: str,
+            cluster: str) -> Decision:
+    """:meth:`RuleTable.decide` on normalised evidence (cached)."""
+    texts: list[tuple[str, int, str]] = []
+    for i, w in enumerate(words[:6]):
+        w = _LAYER_TAG.sub(" ", w).strip() or w
+        bare = " ".join(_QUALIFIER.sub(" ", w).split()) or words[i]
+        where = "name" if i == 0 else f"line {i + 1}"
+        texts.append((where, _WEIGHT["name"] if i == 0 else 20 - i, bare or w))
+        for q in _QUALIFIER.findall(w) if bare else ():
+            texts.append((f"{where} qualifier", _WEIGHT["qualifier"] - i, q))
+    if id_text:
+        texts.append(("id", _WEIGHT["id"], id_text))
+    if cluster:
+        texts.append(("cluster", _WEIGHT["cluster"], _LAYER_TAG.sub(" ", cluster)))
+    best: dict[str, tuple[float, str, str]] = {}
+    for where, weight, text in texts:
+        for idx, r in _matching(table, text, shape):
+            bonus = r.strength if where != "cluster" else 0
+            score = weight + bonus + (_USER_BONUS if r.origin != _BUILTIN else 0) \
+                - idx * 1e-3
+            if r.name not in best or score > best[r.name][0]:
+                best[r.name] = (score, where, text)
+    if not best:
+        if shape:
+            for r in table.rules:
+                if r.match is None and shape in r.shape:
+                    return Decision(r, "shape", f"no words match; shape {shape!r}")
+        return Decision(None)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    name, (score, where, text) = ranked[0]
+    rule = table.by_name(name)
+    why = f"words {text!r} ({where}) match rule {name!r}, score {score:.0f}"
+    lost = tuple({"rule": n, "score": round(s, 1), "why": f"words {t!r} ({w})"}
+                 for n, (s, w, t) in ranked[1:6])
+    return Decision(rule, "name" if where == "name" else where.split()[0], why, lost)
+
+
+@lru_cache(maxsize=65536)
+def _matching(table: RuleTable, text: str, shape: str) -> tuple[tuple[int, Rule], ...]:
+    """Every word rule matching ``text`` (with its index in the table)."""
+    return tuple((i, r) for i, r in enumerate(table.rules)
+                 if r.match is not None and r.matches_words(text)
+                 and (not r.shape or shape in r.shape))
 
 
 _FIELDS = {"name", "match", "unless", "shape", "kind", "cost", "count", "collective",
-           "description"}
+           "description", "strength"}
 
 
 def _compile(pattern: object, where: str, file: str) -> re.Pattern[str]:
@@ -137,8 +219,12 @@ def parse_rules(data: object, file: str) -> list[Rule]:
         if cost == "comm" and collective not in COLLECTIVES:
             raise InputError(f"{where}: 'collective' must be one of {', '.join(COLLECTIVES)}",
                              file=file)
+        strength = row.get("strength", 0)
+        if not isinstance(strength, int) or isinstance(strength, bool):
+            raise InputError(f"{where}: 'strength' must be an integer", file=file)
         out.append(Rule(name, kind, cost, match, unless, frozenset(s.lower() for s in shape),
-                        count, collective, str(row.get("description", "")), file))
+                        count, collective, str(row.get("description", "")), file,
+                        strength))
     return out
 
 
@@ -157,7 +243,7 @@ def load_rules(extra: str | Path | None = None) -> RuleTable:
 @lru_cache(maxsize=1)
 def _builtin() -> list[Rule]:
     text = resources.files("symcost").joinpath("data/rules.yaml").read_text("utf-8")
-    return parse_rules(yaml.safe_load(text), "symcost/data/rules.yaml")
+    return parse_rules(yaml.safe_load(text), _BUILTIN)
 
 
 def _read_user(path: Path) -> list[Rule]:

@@ -69,6 +69,8 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "matmuls": matmuls,
         "communication": comm,
         "completeness": comp.to_dict(),
+        "unknown_costs": [{"node": n.id, "term": str(n.attrs["unknown_cost"])}
+                          for n in dag.nodes if n.attrs.get("unknown_cost")],
         "diagnostics": diags,
         "diagnostic_groups": group_diagnostics(dag.diagnostics),
         "diagnostic_counts": {lv.value: levels.get(lv.value, 0) for lv in Level},

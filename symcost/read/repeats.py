@@ -37,6 +37,11 @@ _EDGE = re.compile(r"(?i)\b(\d+)[ \t]+(?:more[ \t]+|identical[ \t]+|similar[ \t]
                    r"\blayers?[ \t]*(\d+)[ \t]*(?:-|–|—|to)[ \t]*(\d+)\b")
 _ELISION = re.compile(r"(?i)^\s*(?:\.{3}|…|⋮|⋯)|continue[sd]?\s+(?:the\s+)?pattern|"
                       r"\bsimilar\s+for\b|\betc\.?\s*$")
+#: "Layers 1-9" opening a node that names no operation of its own: 9 layers elided
+_LAYER_RANGE = re.compile(r"(?i)^\s*layers?\s*(\d+)\s*(?:-|–|—|to|\.\.)\s*(\d+)\b(?:\s*\(\s*\d+\s+layers?\s*\))?")
+#: "Same operations as Node 0": a parallel copy of a drawn part (not a repeat in series)
+_SAME_PARALLEL = re.compile(r"(?i)\bsame\b[^\n]*\bas\s+(?:node|gpu|device|rank|replica|"
+                            r"dp|tp|group|shard)\s*\d+")
 _PARALLEL = re.compile(r"(?i)\bmore\s+(?:experts?|gpus?|heads?|ranks?|devices?|shards?)\b")
 
 
@@ -51,6 +56,11 @@ def _node_text(node: Node) -> str:
     return str(node.attrs.get("label") or node.name or node.id)
 
 
+def _costless(node: Node) -> bool:
+    """True when the node's cost is 0 or only an explicit unknown atom (no formula)."""
+    return node.cost == 0 or (bool(node.attrs.get("unknown_cost")) and not node.matmuls)
+
+
 def _marker(node: Node) -> tuple[int | None, int | None, str] | None:
     """(count, referenced layer, how) for a repeat-shorthand node, else None."""
     text = _node_text(node)
@@ -59,14 +69,27 @@ def _marker(node: Node) -> tuple[int | None, int | None, str] | None:
         a, b, ref = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return b - a + 1, ref, f"'Layers {a}-{b}: same as Layer {ref}'"
     m = _REPEATED.search(text)
-    if m and node.cost == 0:  # N occurrences in all, one of them drawn: N - 1 copies
+    if m and _costless(node):  # N occurrences in all, one of them drawn: N - 1 copies
         return int(m.group(1)) - 1, None, f"'{m.group(0)}' ({m.group(1)} in all, 1 drawn)"
     m = _MORE_LAYERS.search(text)
-    if m and node.cost == 0:
+    if m and _costless(node):
         return int(m.group(1)), None, f"'{m.group(0)}'"
+    m = _LAYER_RANGE.match(text)
+    if m and _costless(node) and node.attrs.get("rule") in (None, "block"):
+        a, b = int(m.group(1)), int(m.group(2))
+        return abs(b - a) + 1, None, f"'{m.group(0).strip()}' ({abs(b - a) + 1} layers in one node)"
     if _ELISION.search(text) and not _PARALLEL.search(text):
         return None, None, "elision"
     return None
+
+
+def _make_marker(node: Node) -> None:
+    """A shorthand node is a drawing device, not an operation: no cost of its own."""
+    node.attrs["shorthand"] = True
+    if node.attrs.pop("unknown_cost", None) is not None:
+        node.cost, node.matmuls = sympy.S.Zero, ()
+    if node.kind in (Kind.UNKNOWN, Kind.COMPUTE) and node.cost == 0:
+        node.kind = Kind.ROUTE
 
 
 def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]:
@@ -80,6 +103,13 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
     for i in range(n0):
         node = dag.nodes[i]
         mk = _marker(node)
+        if mk is None and _SAME_PARALLEL.search(_node_text(node)) and _costless(node):
+            text = " ".join(_node_text(node).split())
+            out.append(info(f"parallel copy ({text!r}): runs beside the part it names and "
+                            "does not lengthen the longest path; costed 0", file=file,
+                            line=node.source.line, node=node.id, code="repeat"))
+            _make_marker(node)
+            continue
         if mk is None:
             if _PARALLEL.search(_node_text(node)) and _ELISION.search(_node_text(node)):
                 text = " ".join(_node_text(node).split())
@@ -87,14 +117,10 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
                                 "branches do not lengthen the longest path; not expanded",
                                 file=file,
                                 line=node.source.line, node=node.id, code="repeat"))
-                node.attrs["shorthand"] = True
-                if node.kind == Kind.UNKNOWN:
-                    node.kind = Kind.ROUTE
+                _make_marker(node)
             continue
         markers[i] = mk
-        node.attrs["shorthand"] = True
-        if node.kind == Kind.UNKNOWN:  # a drawing device, not an operation
-            node.kind = Kind.ROUTE
+        _make_marker(node)
     for i, (count, ref, how) in markers.items():
         node = dag.nodes[i]
         given = user.pop(node.id, None)

@@ -46,10 +46,19 @@ def test_tensor_tokens_and_feature(body: str, tokens, feature) -> None:
     assert sc.feature(t) == feature
 
 
-@pytest.mark.parametrize("body", ["tokens selected for expert 0", "distributed across 16 GPUs",
-                                  "variable_tokens, hidden=8192"])
+@pytest.mark.parametrize("body", ["tokens selected for expert 0", "distributed across 16 GPUs"])
 def test_prose_dims_have_no_token_count(body: str) -> None:
     assert Scale().tokens(parse_tensor(body)) is None
+
+
+@pytest.mark.parametrize("body, word", [
+    ("variable_tokens, hidden=8192", "variable_tokens"),   # bare entry in a keyed list
+    ("tokens_per_expert,4096", "tokens_per_expert"),       # positional token word
+    ("T63,4096", "T63"),
+])
+def test_token_count_written_as_a_word_is_a_symbol(body: str, word: str) -> None:
+    # issue 10: a token count written as a word keeps its own symbol (never zero)
+    assert Scale().tokens(parse_tensor(body)) == sympy.Symbol(word, positive=True, integer=True)
 
 
 def test_batch_rule_relative_to_entry() -> None:

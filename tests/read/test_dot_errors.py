@@ -105,3 +105,16 @@ def test_info_reads_edgeless_graphs(tmp_path, capfd) -> None:
     assert data["completeness"]["edgeless"] and not data["completeness"]["complete"]
     assert [g["code"] for g in data["diagnostic_groups"]].count("no-edges") == 1
     assert "no edges" in capfd.readouterr().err
+
+
+def test_info_reads_edgeless_graph(tmp_path, capfd) -> None:
+    """issue 10: ``info`` shows how the nodes of an edge-less graph were read."""
+    import json
+
+    path = _write(tmp_path, "edgeless.dot", 'digraph g { a [label="MLP\\nInput: [4, 8, 16]\\n'
+                  'Output: [4, 8, 16]"]; b [label="Output"]; }')
+    assert main(["info", str(path), "--format", "json"]) == 0
+    data = json.loads(capfd.readouterr().out)
+    assert data["edges"] == 0 and data["nodes"] == 2
+    assert any(d["code"] == "no-edges" for d in data["diagnostics"])
+    assert {m["node"] for m in data["matmuls"]} == {"a"}

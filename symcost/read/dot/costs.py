@@ -11,7 +11,7 @@ import sympy
 from symcost.core.dag import Kind
 from symcost.core.diagnostics import info, warning
 from symcost.core.symbols import B
-from symcost.labels.dims import Scale, Tensor
+from symcost.labels.dims import Scale, Tensor, seq_range
 from symcost.ops.formulas import EXPERT_WORDS, FORMULAS, Context, CostResult
 from symcost.ops.rule import Rule
 from symcost.read.dot.state import DotReading
@@ -40,12 +40,29 @@ def batch_scale(st: DotReading) -> Scale:
             d = linfo.find(role)
             if d is not None and d.value is not None and d.value.is_Integer:
                 entry[role] = d.value
+        d = linfo.find("seq")
+        if d is not None and d.value is not None and d.value.is_Integer and seq_range(d) is None:
+            entry["seq_value"] = d.value
         st.dag.meta["entry"] = {"node": st.dag.nodes[i].id,
-                                  **{k: int(v) for k, v in entry.items()}}
+                                  **{k: int(v) for k, v in entry.items()
+                                     if k != "seq_value"}}
     if "batch" not in entry:
         st.add(info("the entry gives no batch size: every batch dimension is B",
                        file=st.file, code="batch"))
-    return Scale(entry, st.roles)
+    scale = Scale(entry, st.roles)
+    ranges = {r for li in st.infos for t in li.tensors() for d in t.dims
+              if d.role == "seq" and (r := seq_range(d)) is not None}
+    if len(ranges) > 1:
+        scale.set_tiles(ranges)
+        if scale.tiles:
+            shown = ", ".join(f"{a}-{b}" for a, b in sorted(scale.tiles)[:6])
+            st.add(info(f"sequence ranges {shown} tile one sequence: each is a block of "
+                        "b - a tokens (not its maximum)", file=st.file, code="dims"))
+    return scale
+
+
+_PASS_KINDS = (Kind.ELEMENTWISE, Kind.ROUTE, Kind.COMM)
+_PASS_COSTS = ("attention", "mlp", "gated_mlp", "moe")
 
 
 def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
@@ -76,8 +93,13 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
             tout = tin
             if tin is not None:
                 how[i]["output"] = f"[{tin.raw}] (written 'same')"
-        elif tout is None and rule is not None and rule.kind == Kind.ELEMENTWISE:
+        elif tout is None and rule is not None and (
+                rule.kind in _PASS_KINDS or rule.cost in _PASS_COSTS) and tin is not None:
+            # shape-preserving: element-wise ops, routing and communication carry the
+            # tensor through; an attention or MLP block maps the hidden state to itself
             tout = tin
+            if rule.kind != Kind.ELEMENTWISE:
+                how[i]["output"] = f"[{tin.raw}] (passes through a {rule.name} node)"
         outs[i] = tout
     for i in reversed(order):
         if outs[i] is None:
@@ -111,6 +133,14 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
     drawn, elided = 0, 0
     seen: set[int] = set()
     frontier = list(st.dag.succ[i])
+    if len(frontier) == 1:  # one MoE block behind the gate that states its expert count
+        j = frontier[0]
+        d = st.infos[j].find("experts")
+        rule = st.rules[j]
+        if (d is not None and d.value is not None and d.value.is_Integer and d.value > 1
+                and rule is not None and rule.cost in ("moe", "mlp", "gated_mlp")
+                and len(st.dag.nodes[j].devices) != 1):  # one GPU's count is local
+            return int(d.value), f"{st.dag.nodes[j].id!r} says {d.raw!r}"
     for hop in range(2):
         nxt: list[int] = []
         for j in frontier:
@@ -121,10 +151,10 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
             more = _MORE_EXPERTS.search(st.dag.nodes[j].attrs.get("label", "") or "")
             if more:
                 elided += int(more.group(1))
-            elif (rule is not None and rule.cost in ("mlp", "gated_mlp")
+            elif (rule is not None and rule.cost in ("mlp", "gated_mlp", "moe")
                   and EXPERT_WORDS.search(name)):
                 drawn += 1
-            elif hop == 0 and rule is not None and rule.kind == Kind.ROUTE:
+            elif hop == 0 and rule is not None and rule.kind in (Kind.ROUTE, Kind.COMM):
                 nxt.extend(st.dag.succ[j])
         frontier = nxt
     if drawn + elided < 2:
@@ -134,22 +164,119 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
     return drawn + elided, how
 
 
+_GROUP_WORDS = re.compile(
+    r"(?i)\b(\d+)[- ]way\b|\b(?:across|over|from|to|among|between)[ \t]+(\d+)[ \t]+"
+    r"(?:gpus|devices|ranks)\b|\b(\d+)[ \t]+(?:gpus|devices|ranks)\b")
+_GATHER_WORDS = re.compile(r"(?i)\bgather|\bcollect")
+_FROM_MANY = re.compile(r"(?i)\bfrom[ \t]+(?:all|\d+)[ \t]+(?:gpus|devices|ranks)\b")
+_DEGREE = {"all_reduce": "TP", "all_gather": "TP", "reduce_scatter": "TP", "all_to_all": "EP",
+           "broadcast": "TP"}
+
+
+def _degree(text: str, tag: str) -> int | None:
+    m = re.search(rf"(?:^|[^A-Za-z]){tag}\s*[=:]?\s*(\d+)(?![\d])", text)
+    return int(m.group(1)) if m and int(m.group(1)) > 1 else None
+
+
+def _graph_degree(st: DotReading, tag: str) -> int | None:
+    """The parallel degree ``tag`` (``TP``, ``EP``) when the graph's labels state exactly one."""
+    cache = st.degrees
+    if tag not in cache:
+        texts = [str(n.attrs.get("label", "")) for n in st.dag.nodes]
+        texts += [c.label for c in st.cluster_list if c.label]
+        found = {n for t in texts for n in [_degree(t.replace("_", " "), tag)] if n}
+        cache[tag] = next(iter(found)) if len(found) == 1 else None
+    return cache[tag]
+
+
+def _as_communication(st: DotReading, node, rule: Rule, words: list[str]) -> Rule:
+    """A routing/gather node whose placement moves data between GPUs is communication:
+    a gather from several GPUs is an all-gather, a route to other GPUs a transfer."""
+    if rule.kind != Kind.ROUTE or len(node.devices) < 2:
+        return rule
+    text = " ".join(words)
+    label = str(node.attrs.get("label", ""))
+    if _GATHER_WORDS.search(text) and (node.attrs.get("transfer") or _FROM_MANY.search(label)):
+        other = st.table.by_name("all_gather")
+    elif node.attrs.get("transfer") and rule.name in ("routing", "split"):
+        other = st.table.by_name("send_recv")
+    else:
+        return rule
+    if other is None or other.kind != Kind.COMM:
+        return rule
+    node.attrs["why_placement"] = (f"{rule.name!r} by its words, but its GPUs "
+                                   f"({node.attrs.get('gpu', '')}) move data: {other.name}")
+    return other
+
+
+def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
+    """How many GPUs a collective spans, and where that was read: the label's words
+    (``4-way``, ``8 GPUs``, ``TP=8``), the node's own GPUs, the parallel degree in
+    its cluster or graph name (``TP4``), its producers' GPUs, or the number of
+    parallel producers feeding it."""
+    node, dag = st.dag.nodes[i], st.dag
+    text = str(node.attrs.get("label", ""))
+    for m in _GROUP_WORDS.finditer(text):
+        n = int(next(g for g in m.groups() if g))
+        if n > 1:
+            return n, f"label words {m.group(0)!r}"
+    tin = st.infos[i].input
+    if tin is not None and tin.multiplicity > 1 and rule.collective != "send_recv":
+        return tin.multiplicity, f"input written {tin.multiplicity} x [..]"
+    tag = _DEGREE.get(rule.collective or "")
+    if tag:
+        n = _degree(text, tag)
+        if n:
+            return n, f"label {tag}={n}"
+    if len(node.devices) > 1:
+        return len(node.devices), "its GPUs"
+    if tag:
+        for where in (str(node.attrs.get("cluster_label", "")), str(dag.name or "")):
+            n = _degree(where.replace("_", " "), tag)
+            if n:
+                return n, f"{tag}{n} in {where!r}"
+        n = _graph_degree(st, tag)
+        if n:
+            return n, f"{tag}{n}, the one {tag} degree the graph's labels state"
+    preds = sorted(dag.pred[i])
+    devs = frozenset().union(*(dag.nodes[j].devices for j in preds)) if preds else frozenset()
+    if len(devs) > 1 and rule.collective != "send_recv":
+        return len(devs), "its producers' GPUs"
+    if len(preds) > 1 and rule.collective != "send_recv":
+        return len(preds), f"{len(preds)} parallel producers"
+    return max(1, len(node.devices)), "its GPUs"
+
+
 def cost_nodes(st: DotReading, scale: Scale) -> None:
     unknown: list[int] = []
+    unknown_atoms: dict[str, list[str]] = {}
     no_gpu: list[str] = []
     notes: dict[str, list[str]] = defaultdict(list)
     assumed: dict[str, tuple[str, list[str]]] = {}
     for i, node in enumerate(st.dag.nodes):
         linfo = st.infos[i]
-        rule, how = st.table.classify(linfo.name, node.id, node.attrs.get("shape"))
+        words = linfo.words or ([linfo.name] if linfo.name else [])
+        if node.attrs.get("implicit"):  # only named by an edge: no evidence of an operation
+            words = []
+        dec = st.table.decide(words, "" if node.attrs.get("implicit") else node.id,
+                              node.attrs.get("shape"),
+                              str(node.attrs.get("cluster_label", "")))
+        rule, how = dec.rule, dec.how
+        if rule is not None:
+            rule = _as_communication(st, node, rule, words)
+        node.attrs["words"] = list(words)
         st.rules.append(rule)
         if rule is None:
             node.kind = Kind.UNKNOWN
-            unknown.append(i)
+            if not node.attrs.get("implicit"):  # edge-only nodes have their own warning
+                unknown.append(i)
             continue
         node.kind = rule.kind
         node.attrs["rule"] = rule.name
         node.attrs["matched_by"] = how
+        node.attrs["why"] = dec.why + (f"; {node.attrs.pop('why_placement')}"
+                                        if "why_placement" in node.attrs else "")
+        node.attrs["candidates"] = [dict(c) for c in dec.candidates]
         if how == "shape":
             st.add(info(f"classified as {rule.kind} by its shape only",
                            code="shape", **st.where(node)))
@@ -166,20 +293,34 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if seen is not None and st.infos[i].find("experts") is None \
                 and "experts" not in params:
             node.attrs["experts_counted"] = seen[1]
+        group = len(node.devices)
+        if rule.cost == "comm":
+            group, group_from = comm_group(st, i, rule)
+            node.attrs["group_from"] = group_from
+        av = rule.cost == "attention_scores" and any(
+            st.rules[j] is not None and st.rules[j].cost == "attention_values"
+            for j in st.dag.succ[i])
         key = (rule.name, linfo.key,
                inherited.raw if inherited is not None else None,
                out.raw if out is not None else None, seen,
-               len(node.devices) if rule.cost == "comm" else 0)
+               group if rule.cost in ("comm", "moe") else 0, av)
         res = st.cost_cache.get(key)
         if res is None:
-            res = _apply(rule, Context(linfo, scale, inherited, len(node.devices), rule,
-                                       params, seen, out))
+            res = _apply(rule, Context(linfo, scale, inherited, group, rule,
+                                       params, seen, out, av))
             st.cost_cache[key] = res
         node.cost, node.matmuls = res.cost, res.matmuls
+        if res.unknown:
+            node.cost = _unknown_atom(st, rule, key)
+            node.attrs["unknown_cost"] = str(node.cost)
+            unknown_atoms.setdefault(str(node.cost), []).append(node.id)
+        if res.overruled:
+            st.add(warning(res.overruled, code="shapes-win", **st.where(node)))
+            node.attrs["why"] = f"{node.attrs.get('why', '')}; {res.overruled}"
         for akey, msg in res.assumed:
             assumed.setdefault(akey, (msg, []))[1].append(node.id)
             node.attrs.setdefault("assumed", []).append(msg)
-        if res.problem:
+        if res.problem and not res.unknown:
             st.add(warning(res.problem, code="dims", **st.where(node)))
         if res.cost != 0:
             for t in linfo.tensors():
@@ -188,6 +329,13 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
                         notes[d.note].append(node.id)
         if (not node.devices and rule.kind != Kind.IO and not node.attrs.get("host")):
             no_gpu.append(node.id)
+    for atom, ids in unknown_atoms.items():
+        first = st.dag.nodes[st.dag.index[ids[0]]]
+        why = st.cost_cache_problem.get(atom, "")
+        st.add(warning(f"cost not derivable from the label{why}: explicit unknown atom "
+                       f"{atom} ({len(ids)} node(s) equal in everything known share it)",
+                       file=st.file, line=first.source.line, node=ids[0], nodes=tuple(ids),
+                       code="unknown-cost"))
     for i in unknown:
         node = st.dag.nodes[i]
         what = f"operation {st.infos[i].name!r}" if st.infos[i].name else "operation"
@@ -202,8 +350,10 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if kind == "param":
             used_roles.add(what)
         code = {"symbol": "symbol", "param": "parameter", "count": "count"}[kind]
-        st.add(info(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
-                       nodes=tuple(ids), code=code))
+        # a missing model width is surprising (the next node usually has it): a warning
+        level = warning if akey in ("symbol:H", "symbol:H_") else info
+        st.add(level(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
+                     nodes=tuple(ids), code=code))
     st.dag.meta["assumed"] = [{"code": k.partition(":")[0], "message": m,
                                  "nodes": len(ids)} for k, (m, ids) in assumed.items()]
     for rec in st.model.records:
@@ -213,6 +363,26 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         st.add(warning(f"{len(no_gpu)} node(s) without a GPU (not serialized with "
                           f"others): {shown}", file=st.file, node=no_gpu[0],
                           nodes=tuple(no_gpu), code="no-gpu"))
+
+
+def _unknown_atom(st: DotReading, rule: Rule, key: tuple) -> sympy.Expr:
+    """The explicit unknown-cost atom of a node: one per rule and everything known
+    about the node (its reading key), ``Unknown_<rule>[_k](B)``."""
+    from symcost.core.symbols import declare_atom
+
+    hit = st.unknown_atoms.get(key)
+    if hit is not None:
+        return hit
+    base = "Unknown_" + re.sub(r"\W", "_", rule.name)
+    n = sum(1 for k in st.unknown_atoms if k[0] == rule.name)
+    fn = declare_atom(base if n == 0 else f"{base}_{n + 1}", 1,
+                      description=f"unknown cost of a {rule.name!r} node")
+    atom = fn(B)
+    st.unknown_atoms[key] = atom
+    res = st.cost_cache.get(key)
+    st.cost_cache_problem[str(atom)] = (f" ({res.problem.split(' from the label')[-1].strip(' ;')})"
+                                        if res is not None and res.problem else "")
+    return atom
 
 
 def check_dims(st: DotReading, scale: Scale) -> None:

@@ -90,6 +90,9 @@ def read_nodes(st: DotReading, clusters: dict[str, list[Cluster]], decl_lines: d
             node.attrs["shape"] = shape
         if chain:
             node.attrs["cluster"] = chain[-1].name
+            label = next((c.label for c in reversed(chain) if c.label), "")
+            if label:
+                node.attrs["cluster_label"] = label
         _place(st, node, gpu or linfo.gpu, gpu_text, chain)
         node.layer = _layer(nid, linfo.name, chain, text)
         stage = _stage(nid, chain)
@@ -106,6 +109,7 @@ def read_nodes(st: DotReading, clusters: dict[str, list[Cluster]], decl_lines: d
             implicit.append(nid)
     for nid in implicit:
         node = st.dag.node(nid)
+        node.attrs["implicit"] = True
         st.add(warning("node is only named by edges (never declared, no label)",
                           code="implicit", **st.where(node)))
 
@@ -116,12 +120,12 @@ def _place(st: DotReading, node: Node, spec: GpuSpec | None, gpu_text: str | Non
     if gpu_text is not None and spec is None:
         st.add(warning(f"GPU placement {gpu_text!r} not understood",
                           code="gpu", file=st.file, line=node.source.line, node=node.id))
+    if spec is None:  # the node's own id (``qkv_gpu3``) beats its cluster's range
+        spec = gpu_in_id(node.id)
+        origin = "id"
     if spec is None:
         spec = next((c.gpu for c in reversed(chain) if c.gpu is not None), None)
         origin = "cluster"
-    if spec is None:
-        spec = gpu_in_id(node.id)
-        origin = "id"
     if spec is None:
         return
     node.devices = spec.devices

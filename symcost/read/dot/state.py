@@ -32,6 +32,11 @@ class DotReading:
         self.infos: list[LabelInfo] = []
         self.rules: list[Rule | None] = []
         self.cost_cache: dict[tuple, CostResult] = {}
+        #: explicit unknown-cost atoms by reading key, and why each was needed
+        self.unknown_atoms: dict[tuple, sympy.Expr] = {}
+        self.cost_cache_problem: dict[str, str] = {}
+        #: parallel degrees (``TP``, ``EP``) the graph's labels state, by tag
+        self.degrees: dict[str, int | None] = {}
         self.model = Parameters({}, [], [], [])
         self.repeat: dict[str, int] = {}
         self.break_cycles = False

@@ -1,0 +1,100 @@
+"""Issue 10: node readings from small hand-written DOT files, each expected value derived
+by hand from the label (comm groups, unknown-cost atoms and their sharing, MoE blocks,
+shapes over words, elisions, what each node records for ``symcost explain``)."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from symcost.core.symbols import B, Get_Time
+from symcost.read.dot.reader import read_dot
+
+ENTRY = 'inp [label="Model Input\\nOutput: [batch_size=8, seq_len=64, hidden=512]"];'
+
+
+def _read(tmp_path, body: str, edges: str = ""):
+    path = tmp_path / "g.dot"
+    path.write_text(f"digraph g {{\n{ENTRY}\n{body}\n{edges}\n}}\n", encoding="utf-8")
+    return read_dot(path, allow_no_edges=True)
+
+
+def _group(dag, nid: str) -> int:
+    return int(dag.node(nid).cost.args[1])
+
+
+@pytest.mark.parametrize("label, group", [
+    ("Tensor Parallel\\n4-way All-Reduce", 4),               # words on line 2
+    ("All-Gather\\nGPU: 0\\nCollect from 16 GPUs", 16),       # count in words
+    ("TP Group All-Reduce\\n8 GPUs", 8),
+    ("All-Reduce\\nGPUs: 0-3", 4),                           # its own GPUs
+    ("All-Reduce\\nTP=2", 2),
+])
+def test_comm_group_from_the_label(tmp_path, label: str, group: int) -> None:
+    dag = _read(tmp_path, f'c [label="{label}\\nInput: [batch_size=8, seq_len=64, hidden=512]"];',
+                "inp -> c;")
+    assert _group(dag, "c") == group, dag.node("c").attrs.get("group_from")
+
+
+def test_comm_group_from_parallel_producers_and_graph_name(tmp_path) -> None:
+    body = "\n".join(f'p{i} [label="Linear\\nGPU: {i}\\nInput: [batch_size=8, seq_len=64, '
+                     f'hidden=512]\\nOutput: [batch_size=8, seq_len=64, hidden=512]"];'
+                     for i in range(3)) + '\nar [label="All-Reduce"];'
+    dag = _read(tmp_path, body, " ".join(f"inp -> p{i}; p{i} -> ar;" for i in range(3)))
+    assert _group(dag, "ar") == 3  # the GPUs of its three producers
+    # a size-less collective keeps a symbol for its message, never 0
+    dag = _read(tmp_path, 'x [label="DP All-Reduce\\nGPUs: 0-7"];', "inp -> x;")
+    assert dag.node("x").cost != 0
+
+
+def test_unknown_cost_atoms_are_shared_only_by_equal_nodes(tmp_path) -> None:
+    body = ('a [label="Stage 1\\nGPU: 0"]; b [label="Stage 2\\nGPU: 1"];\n'
+            'c [label="Stage 3\\nInput: [batch_size=8, seq_len=64, hidden=1024]\\nGPU: 2"];')
+    dag = _read(tmp_path, body, "inp -> a; inp -> b; inp -> c;")
+    ua, ub, uc = (dag.node(n).attrs.get("unknown_cost") for n in "abc")
+    assert ua and ua == ub  # equal in everything known: the same atom
+    assert uc and uc != ua  # a known input size differs: its own atom
+    assert dag.node("a").cost != 0 and not dag.node("a").matmuls
+
+
+def test_moe_block_per_local_expert(tmp_path) -> None:
+    body = ('m [label="MoE\\nL0 E0-1\\nGPU0\\nIn:[8,64,512]\\nOut:[8,64,512]"];')
+    dag = _read(tmp_path, body, "inp -> m;")
+    t, f = sympy.Symbol("T_expert", positive=True, integer=True), \
+        sympy.Symbol("F_expert", positive=True, integer=True)
+    assert sympy.expand(dag.node("m").cost - 2 * (Get_Time(t, 512, f) + Get_Time(t, f, 512))) == 0
+
+
+def test_shapes_win_over_words_with_a_warning(tmp_path) -> None:
+    body = ('f [label="FFN\\nGPU: 0\\nInput: [batch_size=8, seq_len=64, hidden=512]\\n'
+            'Output: [batch_size=8, seq_len=64, hidden=2048]"];')
+    dag = _read(tmp_path, body, "inp -> f;")
+    assert dag.node("f").cost == Get_Time(64 * B, 512, 2048)  # one linear layer, not an MLP
+    assert any(d.code == "shapes-win" and d.node == "f" for d in dag.diagnostics)
+
+
+def test_collective_element_counts_that_disagree_are_warned(tmp_path) -> None:
+    body = ('ar [label="All-Reduce\\nGPUs: 0-3\\nInput: [batch_size=8, seq_len=64, hidden=512]\\n'
+            'Output: [batch_size=8, seq_len=64, hidden=2048]"];')
+    dag = _read(tmp_path, body, "inp -> ar;")
+    assert any(d.node == "ar" and "elements" in d.message for d in dag.diagnostics)
+
+
+def test_layer_range_node_is_a_repeat(tmp_path) -> None:
+    body = ('l0 [label="Layer 0 Linear\\nGPU: 0\\nInput: [batch_size=8, seq_len=64, hidden=512]\\n'
+            'Output: [batch_size=8, seq_len=64, hidden=512]"];\n'
+            'rest [label="Layers 1-3\\nGPU: 0"]; out [label="Final Output"];')
+    dag = _read(tmp_path, body, "inp -> l0 -> rest -> out;")
+    linear = [n for n in dag.nodes if n.matmuls]
+    assert len(linear) == 4  # layer 0 drawn + 3 clones; the marker costs nothing
+    assert dag.node("rest").cost == 0
+
+
+def test_explain_attributes(tmp_path) -> None:
+    body = ('q [label="Dense FFN Up (TP shard 0)\\nGPU: 1\\nInput: [batch_size=8, seq_len=64, '
+            'hidden=512]\\nOutput: [batch_size=8, seq_len=64, ffn=2048]"];')
+    dag = _read(tmp_path, body, "inp -> q;")
+    a = dag.node("q").attrs
+    assert a["rule"] == "up_proj" and a["why"] and a["words"][0] == "Dense FFN Up (TP shard 0)"
+    assert any(c["rule"] == "split" for c in a["candidates"])  # the qualifier lost
+    assert a["gpu_from"] == "label"
