@@ -31,12 +31,15 @@ from symcost.core.symbols import (
                      SendRecv,
                      declare_atom,
                      declare_symbol,
+    namespace,
 )
 from symcost.core.version import __version__
 from symcost.models import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
 from symcost.models.deployments import compare_deployments
 from symcost.models.evaluate import evaluate, evaluate_result
 from symcost.output.formats import report
+from symcost.output.picture import picture
+from symcost.output.schema import json_schema
 from symcost.output.info import dag_info
 from symcost.read.loader import load, register_reader
 from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, analyze
@@ -47,7 +50,8 @@ __all__ = [
     "analyze", "AnalysisResult", "ForkJoin", "PathStep", "check_claim",
     "compare", "Comparison", "Certificate", "Counterexample", "Assumptions",
     "CostModel", "ModelError", "RooflineModel", "TableModel", "AlphaBetaModel", "Machine",
-    "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "to_latex",
+    "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "picture", "json_schema",
+    "namespace", "to_latex",
     "to_text",
     "Dag", "DagBuilder", "Kind", "Matmul", "Node", "Source",
     "Diagnostic", "Level",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
+from sympy.core.parameters import distribute
 
 from symcost.core.errors import ConstraintError, ExpressionError
 from symcost.core.symbols import atom_kind, declare_symbol, symbol
@@ -186,8 +187,11 @@ class _Parser:
         return kind.function(*args)
 
 
-def parse_expr(text: str, *, new_symbols: bool = True) -> sympy.Expr:
+def parse_expr(text: str, *, new_symbols: bool = True, exact: bool = False) -> sympy.Expr:
     """Parse user text into a sympy expression, by the whitelist grammar of this module.
+
+    ``exact``: keep a number times a sum as written (sympy would distribute it), so
+    symcost's own JSON strings, e.g. ``4*(Get_Time(...) + ...)``, read back identical.
 
     Raises :class:`ExpressionError` with the column of the problem.
     """
@@ -197,7 +201,8 @@ def parse_expr(text: str, *, new_symbols: bool = True) -> sympy.Expr:
     if p.peek().kind == "end":
         raise ExpressionError("empty expression")
     try:
-        val = p.expr()
+        with distribute(not exact):
+            val = p.expr()
     except RecursionError:
         raise ExpressionError(f"expression nested too deeply in {_clip(text)!r}") from None
     if p.peek().kind != "end":

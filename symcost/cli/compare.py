@@ -16,6 +16,7 @@ from symcost.algebra.order import compare
 from symcost.cli.dagopts import add_dag_options, load_options
 from symcost.core.errors import SymcostError
 from symcost.core.files import write_output
+from symcost.core.symbols import used_names
 from symcost.output.render import render
 from symcost.read.loader import load, readers
 
@@ -57,11 +58,13 @@ def run(args: argparse.Namespace) -> int:
     if a_file != b_file:
         raise SymcostError("compare takes two expressions or two DAG files, not one of each")
     if a_file:
-        data = _deployments(args)
+        data = {"symcost": 1, "kind": "deployments", **_deployments(args)}
         text = json.dumps(data, indent=2) if args.format == "json" else \
             render("compare_deployments.txt.j2", d=data)
     else:
-        data = compare(args.a, args.b, args.assume).to_dict()
+        cmp = compare(args.a, args.b, args.assume)
+        data = {"symcost": 1, "kind": "comparison", **cmp.to_dict(),
+                **used_names(cmp.left, cmp.right)}
         text = json.dumps(data, indent=2) if args.format == "json" else \
             render("compare.txt.j2", c=data)
     write_output(text, args.output)

@@ -18,6 +18,7 @@ import sympy
 
 from symcost.core.errors import InputError
 from symcost.core.files import write_output
+from symcost.core.symbols import used_names
 from symcost.models import Machine, hardware_presets, link_presets
 from symcost.models.comm import ALGORITHMS
 from symcost.models.evaluate import (
@@ -131,9 +132,9 @@ def run(args: argparse.Namespace) -> int:
             "undecided_on_path": [s.node for s in result.critical_path
                                   if getattr(s, "undecided", False)]}
     if args.format == "json":
-        text = json.dumps({"symcost": 1, **info, **ev.to_dict(),
-                           "definitions": {str(k): str(v) for k, v in defs.items()}},
-                          indent=1)
+        text = json.dumps({"symcost": 1, "kind": "evaluation", **info, **ev.to_dict(),
+                           "definitions": {str(k): str(v) for k, v in defs.items()},
+                           **used_names(expr, *defs.values())}, indent=1)
     elif args.format == "csv":
         text = _csv(ev)
     else:

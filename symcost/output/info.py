@@ -10,6 +10,7 @@ from collections import Counter
 from symcost.algebra.printing import to_text
 from symcost.core.dag import Dag, Kind
 from symcost.core.diagnostics import Level
+from symcost.core.symbols import used_names
 
 _MAX_TEXT_ROWS = 200
 
@@ -40,6 +41,7 @@ def dag_info(dag: Dag) -> dict[str, object]:
     diags = [d.to_dict() for d in dag.diagnostics]
     levels = Counter(str(d.level) for d in dag.diagnostics)
     return {
+        "symcost": 1, "kind": "info",
         "file": dag.source,
         "name": dag.name,
         "nodes": len(dag),
@@ -66,6 +68,7 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "communication": comm,
         "diagnostics": diags,
         "diagnostic_counts": {lv.value: levels.get(lv.value, 0) for lv in Level},
+        **used_names(*(n.cost for n in dag.nodes)),
     }
 
 

@@ -12,6 +12,7 @@ from symcost.algebra.constraints import Assumptions
 from symcost.algebra.forms import CONST, AtomTable, Form, max_of
 from symcost.algebra.order import Certificate, Counterexample, Cover, OrderEngine
 from symcost.algebra.printing import to_latex, to_text
+from symcost.core.symbols import used_names
 from symcost.core.dag import Dag
 from symcost.core.diagnostics import Diagnostic, info
 from symcost.core.symbols import Get_Time
@@ -133,6 +134,7 @@ class AnalysisResult:
         """The JSON contract of ``symcost analyze --format json``."""
         d: dict[str, object] = {
             "symcost": 1,
+            "kind": "analysis",
             "dag": {"name": self.dag.name, "file": self.dag.source,
                     "nodes": len(self.dag.nodes), "edges": self.dag.num_edges,
                     "devices": self.dag.devices()},
@@ -158,6 +160,10 @@ class AnalysisResult:
         if self.compute.definitions:
             d["definitions_compute_only"] = {str(k): to_text(v)
                                              for k, v in self.compute.definitions.items()}
+        exprs = [self.full.expr, self.compute.expr, *self.full.definitions.values(),
+                 *self.compute.definitions.values(), *(s.cost for s in self.full.critical_path),
+                 *(n.cost for n in self.dag.nodes)]
+        d.update(used_names(*exprs))
         return d
 
 

@@ -23,6 +23,7 @@ from symcost.algebra.order import Comparison, Counterexample, compare
 from symcost.algebra.printing import to_latex, to_text
 from symcost.core.describe import operation_name, ranges
 from symcost.core.errors import SymcostError
+from symcost.core.symbols import used_names
 from symcost.solve.analysis import AnalysisResult
 
 _VERDICTS = {"==": "equal", "<=": "underestimates", ">=": "overestimates",
@@ -72,14 +73,16 @@ class ClaimCheck:
                                                                    "incomparable") else None
         cx2 = self.comparison.le_counterexample if self.verdict in ("overestimates",
                                                                     "incomparable") else None
-        return {"verdict": self.verdict, "claim": to_text(self.claim),
+        return {"symcost": 1, "kind": "check",
+                "verdict": self.verdict, "claim": to_text(self.claim),
                 "derived": to_text(self.derived), "against": self.which,
                 "claim_latex": to_latex(self.claim), "derived_latex": to_latex(self.derived),
                 "termwise": self.termwise,
                 "missing": [t.to_dict() for t in self.missing],
                 "extra": [t.to_dict() for t in self.extra],
                 "derived_larger_when": _cx(cx), "claim_larger_when": _cx(cx2),
-                "assumptions": list(self.comparison.assumptions)}
+                "assumptions": list(self.comparison.assumptions),
+                **used_names(self.claim, self.derived)}
 
 
 def _cx(cx: Counterexample | None) -> dict[str, object] | None:
