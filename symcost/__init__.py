@@ -31,16 +31,16 @@ from symcost.core.symbols import (
                      SendRecv,
                      declare_atom,
                      declare_symbol,
-    namespace,
+                     namespace,
 )
 from symcost.core.version import __version__
 from symcost.models import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
 from symcost.models.deployments import compare_deployments
 from symcost.models.evaluate import evaluate, evaluate_result
 from symcost.output.formats import report
+from symcost.output.info import dag_info
 from symcost.output.picture import picture
 from symcost.output.schema import json_schema
-from symcost.output.info import dag_info
 from symcost.read.loader import load, register_reader
 from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, analyze
 from symcost.solve.claims import check_claim

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from symcost.algebra.order import compare
 from symcost.cli.dagopts import add_dag_options, load_options
+from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.core.errors import SymcostError
-from symcost.core.files import write_output
+from symcost.core.exitcodes import OK, VERDICT
 from symcost.core.symbols import used_names
 from symcost.output.render import render
 from symcost.read.loader import load, readers
@@ -32,21 +33,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("b", help="expression, or a DAG file")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol, e.g. 'B>=8' (repeatable; B>=1 always holds)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_options(p, ("text", "json"), "text")
     g = p.add_argument_group("deployments (two DAG files)")
-    g.add_argument("--concurrency", choices=("device", "dag"), default="device")
+    g.add_argument("--concurrency", choices=("device", "dag"), default="device",
+                   help="device: one operation at a time per GPU; dag: DAG edges only")
     g.add_argument("--compute-only", action="store_true",
                    help="compare the compute-only runtimes")
     g.add_argument("--hw", default="h100", help="hardware preset for the numbers")
     g.add_argument("--table", metavar="FILE.csv", help="measured GEMM table instead of --hw")
     g.add_argument("--link", help="link preset (default: the hardware's own)")
-    g.add_argument("--dtype", default="bf16")
+    g.add_argument("--dtype", default="bf16", help="element type of the cost model")
     g.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="batch sizes: LO:HI, LO:HI:STEP, LO:HI@COUNT or a list")
     g.add_argument("--plot", metavar="FILE", help="write runtimes and speedup vs B (png/svg)")
     add_dag_options(p)
     p.set_defaults(run=run)
+
+
+#: Verdicts for which ``compare A B`` exits 0: A >= B is proved for every monotone cost
+#: (for two DAG files: the first deployment is never faster than the second).
+SUCCESS = (">=", "==")
 
 
 def _is_dag_file(text: str) -> bool:
@@ -59,16 +65,18 @@ def run(args: argparse.Namespace) -> int:
         raise SymcostError("compare takes two expressions or two DAG files, not one of each")
     if a_file:
         data = {"symcost": 1, "kind": "deployments", **_deployments(args)}
-        text = json.dumps(data, indent=2) if args.format == "json" else \
+        text = json.dumps(data, indent=2) if resolve_format(args) == "json" else \
             render("compare_deployments.txt.j2", d=data)
+        verdict = data["symbolic"].get("verdict")
     else:
         cmp = compare(args.a, args.b, args.assume)
         data = {"symcost": 1, "kind": "comparison", **cmp.to_dict(),
                 **used_names(cmp.left, cmp.right)}
-        text = json.dumps(data, indent=2) if args.format == "json" else \
+        text = json.dumps(data, indent=2) if resolve_format(args) == "json" else \
             render("compare.txt.j2", c=data)
-    write_output(text, args.output)
-    return 0
+        verdict = data["verdict"]
+    emit(text, args)
+    return OK if verdict in SUCCESS else VERDICT
 
 
 def _deployments(args: argparse.Namespace) -> dict:

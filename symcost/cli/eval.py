@@ -16,8 +16,10 @@ import json
 import numpy as np
 import sympy
 
+from symcost.cli.outputs import add_output_options, emit, resolve_format
+from symcost.cli.symbols import check_assumptions, check_settings
 from symcost.core.errors import InputError
-from symcost.core.files import write_output
+from symcost.core.exitcodes import OK
 from symcost.core.symbols import used_names
 from symcost.models import Machine, hardware_presets, link_presets
 from symcost.models.comm import ALGORITHMS
@@ -60,16 +62,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="per-step link latency (default: the link preset's)")
     p.add_argument("--compute-only", action="store_true",
                    help="evaluate the compute-only runtime (communication at zero cost)")
-    p.add_argument("--concurrency", choices=("device", "dag"), default="device")
+    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
+                   help="device: one operation at a time per GPU; dag: DAG edges only")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol for the analysis, e.g. 'B>=8' (repeatable)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="give a symbolic dimension a value, e.g. S=2048 (repeatable)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_output_options(p, ("table", "csv", "json"), "table")
     p.add_argument("--all-rows", action="store_true",
                    help="table format: print every batch size, not a sample")
     p.add_argument("--plot", metavar="FILE", help="also write a PNG/SVG/PDF plot")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
     try:
         from symcost.cli.dagopts import add_dag_options
 
@@ -113,11 +115,13 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:  # pragma: no cover
         options = {}
     dag = load(args.dag, **options)
+    check_assumptions(dag, args.assume)
     result = analyze(dag, args.concurrency, args.assume)
     expr = result.runtime_compute_only if args.compute_only else result.runtime
     defs = result_definitions(result, compute_only=args.compute_only)
     taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
              if p.get("source") == "--set"}  # model parameters the DOT reader applied
+    check_settings(dag, args.set, skip=taken)
     binds = _bindings([s for s in args.set if s.partition("=")[0].strip() not in taken])
     if binds:
         expr = expr.xreplace(binds)
@@ -131,22 +135,51 @@ def run(args: argparse.Namespace) -> int:
             "compute_only": bool(args.compute_only), "critical_path": path,
             "undecided_on_path": [s.node for s in result.critical_path
                                   if getattr(s, "undecided", False)]}
-    if args.format == "json":
+    fmt = resolve_format(args)
+    if fmt == "json":
         text = json.dumps({"symcost": 1, "kind": "evaluation", **info, **ev.to_dict(),
                            "definitions": {str(k): str(v) for k, v in defs.items()},
                            **used_names(expr, *defs.values())}, indent=1)
-    elif args.format == "csv":
+    elif fmt == "csv":
         text = _csv(ev)
     else:
-        text = _table(ev, info, machine, all_rows=args.all_rows)
+        text = _table(ev, info, machine, all_rows=args.all_rows,
+                      arg_names=branch_names(result, ev))
     if args.plot:
         from symcost.output.plot import plot_evaluation
 
         name = dag.name or args.dag
         plot_evaluation(ev, args.plot, title=f"{name}: runtime vs batch size "
                         f"({args.concurrency} concurrency)", subtitle=machine.label)
-    write_output(text, args.output)
-    return 0
+    emit(text, args)
+    return OK
+
+
+def branch_names(result, ev: Evaluation) -> dict[int, dict[int, str]]:
+    """For each undecided ``Max`` of the evaluation, its arguments named by the source
+    node of the fork-join branch they come from (``branch from attn_0``)."""
+    fjs = [f for f in result.full.branches + result.compute.branches if f.term is not None]
+    out: dict[int, dict[int, str]] = {}
+    for br in ev.branches:
+        names: dict[int, str] = {}
+        for f in fjs:
+            kept = {b.residual: b.pred for b in f.branches if b.kept}
+            args = set(br.args)
+            if not args <= set(kept) and sympy.Max(*kept) != sympy.Max(*br.args):
+                continue
+            for j, a in enumerate(br.args):
+                if a in kept:
+                    names[j] = f"branch from {kept[a]}"
+            if names:
+                break
+        out[br.index] = names
+    return out
+
+
+def _arg_name(branch: int | None, arg: int | str, names: dict[int, dict[int, str]]) -> str:
+    if branch is None or not isinstance(arg, int):
+        return str(arg)
+    return names.get(branch, {}).get(arg, f"argument {arg}")
 
 
 def _csv(ev: Evaluation) -> str:
@@ -182,7 +215,9 @@ def _sample(ev: Evaluation) -> list[int]:
     return idx
 
 
-def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> str:
+def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool,
+           arg_names: dict[int, dict[int, str]] | None = None) -> str:
+    arg_names = arg_names or {}
     scale, unit = _unit(ev.runtime)
     names = list(ev.breakdown)
     lines = [f"machine: {machine.label}"]
@@ -213,21 +248,20 @@ def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> s
     if ev.branches:
         lines.append("undecided branches (Max/Min left by the order engine), winner per B:")
         for br in ev.branches:
-            segs = ", ".join(f"argument {s['argument']} for B {s['from']}..{s['to']}"
-                             for s in br.segments(bs))
+            segs = ", ".join(f"{_arg_name(br.index, s['argument'], arg_names)} for B "
+                             f"{s['from']}..{s['to']}" for s in br.segments(bs))
             lines.append(f"  {br.kind} #{br.index + 1}"
                          + ("" if br.defined_in == "runtime" else f" (in {br.defined_in})")
                          + f": {segs}")
             for j, a in enumerate(br.args):
                 text = str(a)
-                lines.append(f"    argument {j}: {text[:160]}{'...' if len(text) > 160 else ''}")
+                lines.append(f"    {_arg_name(br.index, j, arg_names)}: {text[:160]}"
+                             f"{'...' if len(text) > 160 else ''}")
         if ev.crossovers:
             lines.append("crossovers (the critical path changes there):")
             for c in ev.crossovers:
-                lines.append(f"  {c.label}: argument {c.before} -> {c.after}: last B with "
-                             f"{c.before} = {c.below}, first B with {c.after} = {c.above}"
-                             + (f"; exact B = {c.exact} (~{c.value:.6g})"
-                                if c.exact is not None else "; bracketed (no exact model)"))
+                lines.append(f"  {c.label}: {_arg_name(c.branch, c.before, arg_names)} -> "
+                             f"{_arg_name(c.branch, c.after, arg_names)} at {c.where()}")
         else:
             lines.append("no crossover in this batch range: the critical path is the same "
                          "for every B shown")

@@ -6,7 +6,8 @@ import argparse
 import json
 
 from symcost.cli.dagopts import add_dag_options, load_options
-from symcost.core.files import write_output
+from symcost.cli.outputs import add_output_options, emit, resolve_format
+from symcost.core.exitcodes import OK
 from symcost.output.info import dag_info, format_info
 from symcost.read.loader import load
 
@@ -17,8 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Counts per kind and GPU, layers and stages, every matmul "
                        "with its shapes and term, and the diagnostics of reading the DAG.")
     p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_options(p, ("text", "json"), "text")
     add_dag_options(p)
     p.set_defaults(run=run)
 
@@ -26,6 +26,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, **load_options(args))
     data = dag_info(dag)
-    text = json.dumps(data, indent=2) if args.format == "json" else format_info(data)
-    write_output(text, args.output)
-    return 0
+    text = json.dumps(data, indent=2) if resolve_format(args) == "json" else format_info(data)
+    emit(text, args)
+    return OK

@@ -116,7 +116,7 @@ def namespace(doc: dict | None = None) -> dict[str, object]:
         assumptions = {k: bool(v) for k, v in (info or {}).items()
                        if k in ("positive", "integer", "nonnegative", "real")}
         ns[name] = sympy.Symbol(name, **(assumptions or {"positive": True, "integer": True}))
-    for name, info in ((doc or {}).get("atoms") or {}).items():
+    for name in (doc or {}).get("atoms") or {}:
         ns.setdefault(name, sympy.Function(name))
     return ns
 

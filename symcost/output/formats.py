@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from symcost.algebra.printing import LATEX_MACROS
 from symcost.core.describe import ranges
 from symcost.core.version import __version__
-from symcost.algebra.printing import LATEX_MACROS
 from symcost.output.context import WIDTH, report_context
 from symcost.output.picture import draw
 from symcost.output.render import render

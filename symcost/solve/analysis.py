@@ -12,10 +12,9 @@ from symcost.algebra.constraints import Assumptions
 from symcost.algebra.forms import CONST, AtomTable, Form, max_of
 from symcost.algebra.order import Certificate, Counterexample, Cover, OrderEngine
 from symcost.algebra.printing import to_latex, to_text
-from symcost.core.symbols import used_names
 from symcost.core.dag import Dag
 from symcost.core.diagnostics import Diagnostic, info
-from symcost.core.symbols import Get_Time
+from symcost.core.symbols import Get_Time, used_names
 from symcost.solve.concurrency import check_mode, device_edges
 from symcost.solve.longest_path import Solution, longest_path
 

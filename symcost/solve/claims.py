@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symcost.algebra.exprparse import parse_expr
+from symcost.algebra.exprparse import parse_constraint, parse_expr
 from symcost.algebra.order import Comparison, Counterexample, compare
 from symcost.algebra.printing import to_latex, to_text
 from symcost.core.describe import operation_name, ranges
@@ -153,7 +153,12 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
     assume = list(assume) or [a for a in result.assumptions]
     cmp = compare(claim_expr, derived, _user_assumptions(assume))
     verdict = _VERDICTS.get(cmp.verdict, cmp.verdict)
-    lc, ld = _linear(claim_expr), _linear(derived)
+    # the term diff under the assumptions: a symbol pinned to a value (B==1024) is
+    # substituted on both sides, so terms equal under it are not "missed" and "added"
+    pins = pinned_symbols(assume)
+    lc = _linear(claim_expr.xreplace(pins))
+    ld = _linear(derived.xreplace(pins))
+    back = {a.xreplace(pins): a for a in derived.atoms(sympy.core.function.AppliedUndef)}
     missing: list[TermDiff] = []
     extra: list[TermDiff] = []
     termwise = lc is not None and ld is not None
@@ -163,12 +168,29 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
             diff = ld.get(atom, 0) - lc.get(atom, 0)  # type: ignore[union-attr]
             if diff == 0:
                 continue
-            nodes, count, ops, gpus = _nodes_for(result, atom)
+            nodes, count, ops, gpus = _nodes_for(result, back.get(atom, atom))
             td = TermDiff(atom, sympy.Rational(diff), nodes, count, ops, gpus)
             (missing if diff > 0 else extra).append(td)
     return ClaimCheck(verdict, claim_expr, derived,
                       "runtime" if with_comm else "runtime_compute_only", cmp,
                       missing, extra, termwise)
+
+
+def pinned_symbols(assume: Iterable[str]) -> dict[sympy.Symbol, sympy.Rational]:
+    """Symbols the constraints fix to one value (``B==1024``, or ``B>=8`` with ``B<=8``).
+
+    >>> pinned_symbols(["B==1024", "1 <= S <= 1"])
+    {B: 1024, S: 1}
+    """
+    lo: dict[sympy.Symbol, sympy.Rational] = {}
+    hi: dict[sympy.Symbol, sympy.Rational] = {}
+    for text in assume:
+        for sym, op, value in parse_constraint(text):
+            if op in (">=", "=="):
+                lo[sym] = max(lo.get(sym, value), value)
+            if op in ("<=", "=="):
+                hi[sym] = min(hi.get(sym, value), value)
+    return {s: v for s, v in lo.items() if hi.get(s) == v}
 
 
 def _user_assumptions(described: list[str]) -> list[str]:

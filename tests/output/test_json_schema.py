@@ -77,7 +77,7 @@ def _check_roundtrip(doc: dict, result) -> None:
 
 def test_every_example_and_corpus_file_round_trips(analyzable, validator):
     assert analyzable
-    for path, result in analyzable:
+    for _path, result in analyzable:
         doc = json.loads(symcost.report(result, "json"))
         validator.validate(doc)
         _check_roundtrip(doc, result)
