@@ -37,6 +37,7 @@ from symcost.core.version import __version__
 from symcost.models import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
 from symcost.models.deployments import compare_deployments
 from symcost.models.evaluate import evaluate, evaluate_result
+from symcost.output import notebook as _notebook  # noqa: F401 (registers notebook display)
 from symcost.output.formats import report
 from symcost.output.info import dag_info
 from symcost.output.picture import picture

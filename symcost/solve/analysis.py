@@ -14,6 +14,7 @@ from symcost.algebra.order import Certificate, Counterexample, Cover, OrderEngin
 from symcost.algebra.printing import to_latex, to_text
 from symcost.core.dag import Dag
 from symcost.core.diagnostics import Diagnostic, info
+from symcost.core.display import Displayable
 from symcost.core.symbols import Get_Time, used_names
 from symcost.solve.concurrency import check_mode, device_edges
 from symcost.solve.longest_path import Solution, longest_path
@@ -86,7 +87,7 @@ class Runtime:
 
 
 @dataclass
-class AnalysisResult:
+class AnalysisResult(Displayable):
     """What :func:`analyze` returns.
 
     ``runtime`` and ``runtime_compute_only`` are sympy expressions in ``B`` (and any

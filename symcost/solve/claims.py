@@ -22,6 +22,7 @@ from symcost.algebra.exprparse import parse_constraint, parse_expr
 from symcost.algebra.order import Comparison, Counterexample, compare
 from symcost.algebra.printing import to_latex, to_text
 from symcost.core.describe import operation_name, ranges
+from symcost.core.display import Displayable
 from symcost.core.errors import SymcostError
 from symcost.core.symbols import used_names
 from symcost.solve.analysis import AnalysisResult
@@ -52,7 +53,7 @@ class TermDiff:
 
 
 @dataclass
-class ClaimCheck:
+class ClaimCheck(Displayable):
     """What :func:`check_claim` returns."""
 
     verdict: str
