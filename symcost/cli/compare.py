@@ -79,6 +79,15 @@ def run(args: argparse.Namespace) -> int:
     return OK if verdict in SUCCESS else VERDICT
 
 
+def deployment_names(ra, rb, a: str, b: str) -> tuple[str, str]:
+    """The deployments' own names (their DAG names) for legends and tables; the file
+    names when the DAGs are called the same."""
+    na, nb = ra.dag.name or Path(a).stem, rb.dag.name or Path(b).stem
+    if na == nb:
+        na, nb = Path(a).name, Path(b).name
+    return (na, nb) if na != nb else (a, b)
+
+
 def _deployments(args: argparse.Namespace) -> dict:
     from symcost.models import Machine
     from symcost.models.deployments import compare_deployments
@@ -98,7 +107,8 @@ def _deployments(args: argparse.Namespace) -> dict:
     machine = Machine.from_options(hw=None if args.table else args.hw, table=args.table,
                                    link=args.link, dtype=args.dtype)
     numeric = compare_deployments(ra, rb, machine, parse_batches(args.batch),
-                                  names=(args.a, args.b), compute_only=args.compute_only)
+                                  names=deployment_names(ra, rb, args.a, args.b),
+                                  compute_only=args.compute_only)
     if args.plot:
         from symcost.output.plot import plot_comparison
 

@@ -52,8 +52,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
                    "a comma list (default 1:4096)")
-    p.add_argument("--efficiency", type=float, default=1.0,
-                   help="fraction of peak FLOP/s and bandwidth reached (default 1)")
+    p.add_argument("--efficiency", type=float, default=None,
+                   help="fraction of peak FLOP/s and bandwidth reached (default: the "
+                   "preset's default_efficiency, else 1, the roofline bound; see "
+                   "symcost/data/hardware.yaml)")
     p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
                    help="seconds added to every matmul (default 0)")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
@@ -104,9 +106,11 @@ def run(args: argparse.Namespace) -> int:
     from symcost.solve.analysis import analyze
 
     batches = parse_batches(args.batch)
+    efficiency, eff_source = (args.efficiency, "--efficiency") if args.efficiency is not None \
+        else default_efficiency(args.hw)
     machine = Machine.from_options(
         hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
-        efficiency=args.efficiency, launch_overhead=args.launch_overhead,
+        efficiency=efficiency, launch_overhead=args.launch_overhead,
         algorithm=args.algorithm, alpha=args.alpha, no_comm=args.compute_only)
     try:
         from symcost.cli.dagopts import load_options
@@ -132,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
                         "values raised to the least monotone majorant")
     path = [s.node for s in result.critical_path]
     info = {"dag": args.dag, "concurrency": args.concurrency,
+            "efficiency": None if args.table else efficiency,
+            "efficiency_source": "measured table" if args.table else eff_source,
             "compute_only": bool(args.compute_only), "critical_path": path,
             "undecided_on_path": [s.node for s in result.critical_path
                                   if getattr(s, "undecided", False)]}
@@ -141,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
                            "definitions": {str(k): str(v) for k, v in defs.items()},
                            **used_names(expr, *defs.values())}, indent=1)
     elif fmt == "csv":
-        text = _csv(ev)
+        text = _csv(ev, info["efficiency"])
     else:
         text = _table(ev, info, machine, all_rows=args.all_rows,
                       arg_names=branch_names(result, ev))
@@ -150,7 +156,9 @@ def run(args: argparse.Namespace) -> int:
 
         name = dag.name or args.dag
         plot_evaluation(ev, args.plot, title=f"{name}: runtime vs batch size "
-                        f"({args.concurrency} concurrency)", subtitle=machine.label)
+                        f"({args.concurrency} concurrency)",
+                        subtitle=f"{machine.label}, {_eff(info['efficiency'])}",
+                        arg_names=branch_names(result, ev))
     emit(text, args)
     return OK
 
@@ -182,16 +190,46 @@ def _arg_name(branch: int | None, arg: int | str, names: dict[int, dict[int, str
     return names.get(branch, {}).get(arg, f"argument {arg}")
 
 
-def _csv(ev: Evaluation) -> str:
+def default_efficiency(hw: str | None) -> tuple[float, str]:
+    """The efficiency ``eval`` assumes without ``--efficiency``, and where it comes from:
+    the preset's ``default_efficiency``, else the file's, else 1 (the roofline bound)."""
+    from importlib import resources
+
+    import yaml
+
+    from symcost.models.base import find_preset
+
+    data = yaml.safe_load(resources.files("symcost").joinpath("data", "hardware.yaml")
+                          .read_text(encoding="utf-8")) or {}
+    if hw:
+        try:
+            key, entry = find_preset("hardware.yaml", hw)
+        except Exception:  # noqa: BLE001 - Machine.from_options reports unknown presets
+            key, entry = hw, {}
+        if entry.get("default_efficiency") is not None:
+            return float(entry["default_efficiency"]), f"preset {key}"
+    value = data.get("default_efficiency")
+    if value is not None:
+        return float(value), "hardware.yaml default_efficiency: the roofline bound"
+    return 1.0, "the roofline bound"
+
+
+def _eff(efficiency: float | None) -> str:
+    return "measured" if efficiency is None else f"{efficiency:.0%} of peak"
+
+
+def _csv(ev: Evaluation, efficiency: float | None = None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     names = list(ev.breakdown)
     w.writerow(["B", "runtime_s", *[f"{n}_s" for n in names],
-                *[f"{b.kind.lower()}{b.index + 1}_argument" for b in ev.branches]])
+                *[f"{b.kind.lower()}{b.index + 1}_argument" for b in ev.branches],
+                "efficiency"])
     cols = [ev.breakdown[n] for n in names]
+    eff = "measured" if efficiency is None else repr(float(efficiency))
     for i, b in enumerate(ev.batches):
         w.writerow([int(b), repr(float(ev.runtime[i])), *[repr(float(c[i])) for c in cols],
-                    *[int(br.choice[i]) for br in ev.branches]])
+                    *[int(br.choice[i]) for br in ev.branches], eff])
     return buf.getvalue()
 
 
@@ -230,8 +268,11 @@ def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool,
                  + (", compute only" if info["compute_only"] else "") + ")")
     bs = ev.batches
     lines.append(f"batch sizes: {len(bs)} from {bs[0]} to {bs[-1]}")
+    eff = _eff(info.get("efficiency"))
+    lines.append(f"efficiency: {eff} ({info.get('efficiency_source')}); every time below "
+                 "assumes it")
     lines.append("")
-    head = ["B", f"runtime [{unit}]", *[f"{n} [{unit}]" for n in names]]
+    head = ["B", f"runtime [{unit}, {eff}]", *[f"{n} [{unit}]" for n in names]]
     rows = range(len(bs)) if all_rows or len(bs) <= TABLE_ROWS else _sample(ev)
     body = [[str(int(bs[i])), f"{ev.runtime[i] / scale:.6g}",
              *[f"{ev.breakdown[n][i] / scale:.6g}" for n in names]] for i in rows]

@@ -57,22 +57,25 @@ class Crossover:
 
     @property
     def first_integer(self) -> int:
-        """The first integer batch size at which the new winner is strictly longer
-        (``B`` is an integer: ``floor(exact) + 1``; ``above`` when only bracketed).
+        """The first integer batch size at which the new branch wins (``B`` is an
+        integer: ``ceil(exact)``, where an integer crossing is a tie counted for the new
+        winner, as the evaluation does; ``above`` when only bracketed).
 
         >>> Crossover(0, 0, 1, 3, 4, sympy.Rational(5851251, 1519709)).first_integer
         4
         """
         if self.exact is None:
             return int(self.above)
-        return int(sympy.floor(self.exact)) + 1
+        return int(sympy.ceiling(self.exact))
 
     def where(self) -> str:
         """``B = 4 (exact crossing at 5851251/1519709 ~ 3.85)`` in words."""
         if self.exact is None:
             return f"B = {self.above} (bracketed: between B = {self.below} and {self.above})"
-        exact = "" if self.exact.is_Integer else f" ~ {self.value:.6g}"
-        return f"B = {self.first_integer} (exact crossing at B = {self.exact}{exact})"
+        if self.exact.is_Integer:
+            return f"B = {self.first_integer} (an exact crossing: both equal there)"
+        return (f"B = {self.first_integer} (exact crossing at B = {self.exact} "
+                f"~ {self.value:.6g})")
 
     def to_dict(self) -> dict[str, Any]:
         return {"branch": self.branch, "label": self.label, "before": self.before,

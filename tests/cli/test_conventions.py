@@ -137,3 +137,13 @@ def test_eval_names_branches_by_their_source_nodes():
     names = branch_names(result, ev)
     assert set(names[ev.branches[0].index].values()) == {"branch from wide",
                                                           "branch from deep"}
+
+
+def test_eval_prints_the_efficiency_it_assumed(capsys):
+    assert cli_main.main(["eval", EX, "--batch", "1:4"]) == exitcodes.OK
+    out = capsys.readouterr().out
+    assert "efficiency: 100% of peak" in out and "runtime [ms, 100% of peak]" in out
+    assert cli_main.main(["eval", EX, "--batch", "1:4", "--efficiency", "0.5",
+                          "--format", "csv"]) == exitcodes.OK
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].endswith(",efficiency") and all(r.endswith(",0.5") for r in rows[1:])
