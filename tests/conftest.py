@@ -158,3 +158,16 @@ def analyzable():
         except SymcostError:
             continue
     return out
+
+
+def latex_missing() -> str | None:
+    """Why the LaTeX checks cannot run here (None when pdflatex and lmodern are there)."""
+    import shutil
+
+    if shutil.which("pdflatex") is None:
+        return ("pdflatex not installed (Debian: texlive-latex-base texlive-latex-recommended "
+                "lmodern); LaTeX compile not checked")
+    found = subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        return "lmodern not installed (Debian: lmodern); LaTeX compile not checked"
+    return None

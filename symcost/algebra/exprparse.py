@@ -194,6 +194,10 @@ def parse_expr(text: str, *, new_symbols: bool = True, exact: bool = False) -> s
     symcost's own JSON strings, e.g. ``4*(Get_Time(...) + ...)``, read back identical.
 
     Raises :class:`ExpressionError` with the column of the problem.
+
+    >>> from symcost import parse_expr
+    >>> parse_expr("4*(Get_Time(2048*B, 4096, 512) + Get_Time(B, 1, 1))", exact=True)
+    4*(Get_Time(B, 1, 1) + Get_Time(2048*B, 4096, 512))
     """
     if not isinstance(text, str):
         raise ExpressionError(f"expected an expression as text, got {type(text).__name__}")
@@ -231,6 +235,10 @@ def parse_constraint(text: str) -> list[tuple[sympy.Symbol, str, sympy.Rational]
 
     ``op`` is one of ``>=``, ``<=``, ``==`` (strict bounds on integer symbols are turned
     into non-strict ones). Only bounds on a single symbol are accepted.
+
+    >>> from symcost import parse_constraint
+    >>> parse_constraint("8 <= B <= 64")
+    [(B, '>=', 8), (B, '<=', 64)]
     """
     if not isinstance(text, str) or not text.strip():
         raise ConstraintError("empty constraint")

@@ -275,7 +275,7 @@ class DagBuilder:
     >>> b = DagBuilder("tiny")
     >>> b.node("x", kind="io").node("mm", cost=Get_Time(B, 64, 64), devices=[0])
     ... # doctest: +ELLIPSIS
-    <symcost.dag.DagBuilder object at ...>
+    <symcost.core.dag.DagBuilder object at ...>
     >>> b.edge("x", "mm").build().num_edges
     1
     """

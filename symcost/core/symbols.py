@@ -49,6 +49,11 @@ def declare_atom(name: str, arity: int, *, communication: bool = False,
 
     Returns the sympy function; declaring the same name again with the same arity
     returns the existing one.
+
+    >>> from symcost import declare_atom
+    >>> Flash = declare_atom("FlashAttention", 4, description="fused attention kernel")
+    >>> Flash(1, 2, 3, 4)
+    FlashAttention(1, 2, 3, 4)
     """
     from symcost.core.errors import ExpressionError
 
@@ -142,7 +147,13 @@ def used_names(*exprs: sympy.Basic) -> dict[str, dict]:
 
 
 def declare_symbol(name: str) -> sympy.Symbol:
-    """Declare (or fetch) a dimension symbol such as ``S``: a positive integer."""
+    """Declare (or fetch) a dimension symbol such as ``S``: a positive integer.
+
+    >>> from symcost import declare_symbol
+    >>> S = declare_symbol("S")
+    >>> S.is_integer and S.is_positive
+    True
+    """
     from symcost.core.errors import ExpressionError
 
     if not _NAME.match(name):

@@ -45,7 +45,7 @@ def report(result: AnalysisResult, format: str = "text", *, source: str | None =
     and ``plot`` (runtime against B) are embedded when given; Markdown links ``figure``.
 
     >>> import symcost
-    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost="Get_Time(B, 1, 1)").build())
+    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
     >>> symcost.report(r, "json").startswith("{")
     True
 

@@ -21,6 +21,11 @@ def dag_info(dag: Dag) -> dict[str, object]:
     """A summary of ``dag``: counts, layers, stages, matmuls, communication and diagnostics.
 
     The DAG must be acyclic (readers refuse cycles).
+
+    >>> import symcost
+    >>> info = symcost.dag_info(symcost.DagBuilder("d").node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
+    >>> info["nodes"], info["kind"]
+    (1, 'info')
     """
     kinds = Counter(n.kind.value for n in dag.nodes)
     per_gpu: Counter[int] = Counter()

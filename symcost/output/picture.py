@@ -112,7 +112,7 @@ def picture(result: AnalysisResult, format: str = "svg", *, source: str | None =
     """The critical-path picture of an analysis: DOT or SVG text, PNG bytes.
 
     >>> import symcost
-    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost="Get_Time(B, 1, 1)").build())
+    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
     >>> symcost.picture(r, "dot").lstrip().startswith(("digraph", "strict digraph"))
     True
     """

@@ -211,6 +211,12 @@ def analyze(dag: Dag, concurrency: str = "device", assume: Iterable[str] = (),
     ------
     CycleError
         When the DAG has a cycle (the message names it).
+
+    >>> import symcost
+    >>> dag = symcost.load("examples/ma_separation.yaml")   # doctest: +SKIP
+    >>> b = symcost.DagBuilder("two").node("a", cost=symcost.Get_Time(symcost.B, 64, 64), devices=[0])
+    >>> symcost.analyze(b.node("c", cost=symcost.Get_Time(symcost.B, 64, 64), devices=[0]).build()).runtime
+    2*Get_Time(B, 64, 64)
     """
     check_mode(concurrency)
     assumptions = Assumptions.parse(assume)

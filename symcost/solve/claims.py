@@ -142,6 +142,11 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
         ``runtime_compute_only``.
     assume : iterable of str
         Bounds on symbols for the order engine; default: those of the analysis.
+
+    >>> import symcost
+    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
+    >>> symcost.check_claim(r, "Get_Time(B, 1, 1)").verdict
+    'equal'
     """
     claim_expr = parse_expr(claim) if isinstance(claim, str) else sympy.sympify(claim)
     rt = result.full if with_comm else result.compute

@@ -14,10 +14,9 @@ import pytest
 
 import symcost
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdflatex") is None,
-    reason="pdflatex not installed (Debian: texlive-latex-base texlive-latex-recommended "
-    "lmodern); LaTeX compile not checked")
+from conftest import latex_missing
+
+pytestmark = pytest.mark.skipif(latex_missing() is not None, reason=str(latex_missing()))
 
 #: Widest overfull line accepted (pt).
 MAX_OVERFULL = 20.0

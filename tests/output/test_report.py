@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -13,7 +12,7 @@ from symcost.core.symbols import Get_Time
 from symcost.output.context import NOT_FOUND, report_context
 from symcost.output.formats import report as format_result
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, latex_missing, run_cli
 
 EX = "examples/ma_separation.yaml"
 B = symcost.B
@@ -153,17 +152,13 @@ def _pdflatex(tmp_path, tex: str, name: str) -> None:
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None,
-                    reason="pdflatex not installed (Debian: texlive-latex-base "
-                    "texlive-latex-recommended); LaTeX compile not checked")
+@pytest.mark.skipif(latex_missing() is not None, reason=str(latex_missing()))
 @pytest.mark.parametrize("report", sorted(p.name for p in (ROOT / "reports").glob("*.tex")))
 def test_checked_in_tex_compiles(tmp_path, report):
     _pdflatex(tmp_path, (ROOT / "reports" / report).read_text(), report[:-4])
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None,
-                    reason="pdflatex not installed (Debian: texlive-latex-base "
-                    "texlive-latex-recommended); LaTeX compile not checked")
+@pytest.mark.skipif(latex_missing() is not None, reason=str(latex_missing()))
 def test_weird_names_and_fragment_compile(tmp_path):
     _pdflatex(tmp_path, format_result(_weird_dag(), "tex", source="we%rd_#.yaml"), "weird")
     frag = format_result(_weird_dag(), "tex", fragment=True, source="x.yaml")
