@@ -297,6 +297,8 @@ def _signature(step: dict) -> tuple:
 
 #: Longest block of steps :func:`compress_steps` looks for.
 MAX_PERIOD = 64
+#: Fewest table rows a repeated block must save to be shown once with its count.
+MIN_SAVED = 3
 
 
 def compress_steps(steps: list[dict]) -> list[dict]:
@@ -320,7 +322,8 @@ def compress_steps(steps: list[dict]) -> list[dict]:
             reps = 1
             while i + (reps + 1) * p <= n and sig[i + reps * p:i + (reps + 1) * p] == sig[i:i + p]:
                 reps += 1
-            if reps > 1 and reps * p > best_reps * best_p:
+            # worth a block row only when it saves rows: at least MIN_SAVED steps
+            if (reps - 1) * p >= MIN_SAVED and reps * p > best_reps * best_p:
                 best_p, best_reps = p, reps
         span = best_p * best_reps
         rows.append({"index": i + 1, "steps": steps[i:i + best_p], "count": best_reps,
