@@ -132,17 +132,18 @@ def used_names(*exprs: sympy.Basic) -> dict[str, dict]:
     {name: {"arity": n, "communication": bool}}}``."""
     syms: dict[str, dict] = {}
     atoms: dict[str, dict] = {}
-    for e in exprs:
-        if not isinstance(e, sympy.Basic):
-            continue
-        for s in sorted(e.free_symbols, key=str):
-            syms[s.name] = {k: v for k in ("positive", "integer")
-                            if (v := s.assumptions0.get(k)) is not None}
-        for f in e.atoms(sympy.core.function.AppliedUndef):
-            name = f.func.__name__
-            kind = _ATOMS.get(name)
-            atoms[name] = {"arity": len(f.args),
-                           "communication": bool(kind and kind.communication)}
+    seen_syms: set[sympy.Symbol] = set()
+    seen_atoms: set[sympy.Basic] = set()
+    for e in {e for e in exprs if isinstance(e, sympy.Basic)}:   # clones repeat costs
+        seen_syms.update(e.free_symbols)
+        seen_atoms.update(e.atoms(sympy.core.function.AppliedUndef))
+    for s in seen_syms:
+        syms[s.name] = {k: v for k in ("positive", "integer")
+                        if (v := s.assumptions0.get(k)) is not None}
+    for f in seen_atoms:
+        name = f.func.__name__
+        kind = _ATOMS.get(name)
+        atoms[name] = {"arity": len(f.args), "communication": bool(kind and kind.communication)}
     return {"symbols": dict(sorted(syms.items())), "atoms": dict(sorted(atoms.items()))}
 
 

@@ -9,6 +9,7 @@ Everything is deterministic (no dates, no absolute paths), so checked-in reports
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import sympy
 
@@ -33,8 +34,10 @@ _ZERO_KINDS = ("elementwise", "route", "io")
 WIDTH = {"fragment": 32, "document": 70, "md": 90}
 
 
+@lru_cache(maxsize=1 << 16)
 def _expr(e: sympy.Expr) -> dict[str, str]:
-    """Text, report LaTeX (``\\GetTime`` macros, breakable inline) and self-contained LaTeX
+    """(Cached: cloned layers repeat the same terms; callers must not modify the dict.)
+    Text, report LaTeX (``\\GetTime`` macros, breakable inline) and self-contained LaTeX
     (Markdown/MathJax) of one expression."""
     return {"text": to_text(e), "latex": to_latex(e, macros=True, breakable=True),
             "mathjax": to_latex(e)}

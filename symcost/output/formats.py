@@ -52,8 +52,8 @@ def report(result: AnalysisResult, format: str = "text", *, source: str | None =
 
     ``crossovers`` (from :func:`symcost.output.crossovers.model_crossovers`) adds a crossover section to md/tex and
     a ``crossovers`` key to json."""
-    data = result.to_dict()
     if format == "json":
+        data = result.to_dict()
         if crossovers is not None:
             data["crossovers"] = {"model": crossovers["model"],
                                   "batch_range": crossovers["batch_range"],
@@ -72,6 +72,7 @@ def report(result: AnalysisResult, format: str = "text", *, source: str | None =
                       **ctx)
     if format in ("dot", "svg", "png"):
         return draw(result, format, source=source)
+    data = result.to_dict()
     ctx = {"r": data, "version": __version__, "source": source or result.dag.source,
            "description": result.dag.meta.get("description", ""),
            "devices": ranges(result.dag.devices()),
