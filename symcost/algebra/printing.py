@@ -113,6 +113,15 @@ def _args(expr: sympy.Basic) -> list[sympy.Basic]:
     return sorted(expr.args, key=sympy.default_sort_key)
 
 
+#: Sums with more terms than this print in sympy's internal (deterministic) order: sorting
+#: the terms for display costs seconds on sums of thousands of atoms.
+BIG_SUM = 200
+
+
+def _order(expr: sympy.Basic) -> str | None:
+    return "none" if isinstance(expr, sympy.Add) and len(expr.args) > BIG_SUM else None
+
+
 def to_latex(expr: sympy.Expr, *, macros: bool = False, breakable: bool = False) -> str:
     """LaTeX of a cost expression (no surrounding ``$``).
 
@@ -122,7 +131,10 @@ def to_latex(expr: sympy.Expr, *, macros: bool = False, breakable: bool = False)
     >>> to_latex(Get_Time(B, 1, 1), macros=True, breakable=True)
     '\\\\GetTime(B, \\\\allowbreak 1, \\\\allowbreak 1)'
     """
-    printer = CostLatexPrinter({"mul_symbol": "dot"}, macros=macros, breakable=breakable)
+    settings = {"mul_symbol": "dot"}
+    if _order(expr):
+        settings["order"] = "none"
+    printer = CostLatexPrinter(settings, macros=macros, breakable=breakable)
     out = printer.doprint(expr)
     if breakable:  # sympy's Mul printer writes \left( \right) itself
         out = out.replace(r"\left(", "(").replace(r"\right)", ")")
@@ -136,12 +148,15 @@ def to_text(expr: sympy.Expr) -> str:
     >>> to_text(Get_Time(2048 * B, 4096, 512))
     'Get_Time(2048*B, 4096, 512)'
     """
-    return sympy.sstr(expr)
+    order = _order(expr)
+    return sympy.sstr(expr, order=order) if order else sympy.sstr(expr)
 
 
 def text_width(expr: sympy.Expr) -> int:
     """Rough printed width of ``expr`` in characters of plain text (for line breaking):
     a ``*`` prints as `` \\cdot `` and a comma takes a space, so they count double."""
+    if isinstance(expr, sympy.Add):  # without printing (and sorting) the whole sum
+        return sum(text_width(t) + 3 for t in expr.args)
     text = sympy.sstr(expr)
     return len(text) + text.count("*") + text.count(",")
 
@@ -171,7 +186,8 @@ def _lines(e, width, depth, tex) -> list[tuple[int, str]]:
     if text_width(e) <= avail:
         return [(depth, tex(e))]
     if isinstance(e, sympy.Add):
-        terms = sorted(e.args, key=sympy.default_sort_key)
+        terms = list(e.args) if len(e.args) > BIG_SUM else \
+            sorted(e.args, key=sympy.default_sort_key)
         out: list[tuple[int, str]] = []
         for i, t in enumerate(terms):
             neg = t.could_extract_minus_sign()
