@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench lint reports clean
+.PHONY: install demo test bench lint reports docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py --out benchmarks/results.md
 
+# API reference from the docstrings (pdoc, the `docs` extra): docs/api/index.html
+docs: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	$(PY) -m pdoc symcost --docformat numpy -o docs/api
+	@echo "API reference: docs/api/index.html"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check symcost tests benchmarks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .ruff_cache docs/api

@@ -42,7 +42,11 @@ def outputs(example: str, formats=FORMATS) -> dict[str, str | bytes]:
 
     result = analyze(load(example), "device")
     name = report_name(example)
-    return {f"{name}.{fmt}": format_result(result, fmt, source=example) for fmt in formats}
+    # the Markdown report links the picture written beside it
+    figure = {"md": f"{name}.svg"} if "svg" in formats else {}
+    return {f"{name}.{fmt}": format_result(result, fmt, source=example,
+                                           **({"figure": figure[fmt]} if fmt in figure else {}))
+            for fmt in formats}
 
 
 def main(argv: list[str] | None = None) -> int:

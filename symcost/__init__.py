@@ -31,14 +31,18 @@ from symcost.core.symbols import (
                      SendRecv,
                      declare_atom,
                      declare_symbol,
+                     namespace,
 )
 from symcost.core.version import __version__
 from symcost.models import AlphaBetaModel, CostModel, Machine, ModelError, RooflineModel, TableModel
 from symcost.models.deployments import compare_deployments
 from symcost.models.evaluate import evaluate, evaluate_result
+from symcost.output import notebook as _notebook  # noqa: F401 (registers notebook display)
 from symcost.output.explain import explain_nodes
 from symcost.output.formats import report
 from symcost.output.info import dag_info
+from symcost.output.picture import picture
+from symcost.output.schema import json_schema
 from symcost.read.loader import load, register_reader
 from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, analyze
 from symcost.solve.claims import check_claim
@@ -49,8 +53,9 @@ __all__ = [
     "analyze", "AnalysisResult", "ForkJoin", "PathStep", "check_claim",
     "compare", "Comparison", "Certificate", "Counterexample", "Assumptions",
     "CostModel", "ModelError", "RooflineModel", "TableModel", "AlphaBetaModel", "Machine",
-    "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "to_latex",
-    "to_text", "Completeness", "completeness", "explain_nodes",
+    "evaluate", "evaluate_result", "compare_deployments", "dag_info", "report", "picture",
+    "json_schema", "namespace", "to_latex", "to_text", "Completeness", "completeness",
+    "explain_nodes",
     "Dag", "DagBuilder", "Kind", "Matmul", "Node", "Source",
     "Diagnostic", "Level",
     "SymcostError", "InputError", "CycleError", "ExpressionError", "ConstraintError",

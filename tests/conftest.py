@@ -130,3 +130,44 @@ def rng():
     import random
 
     return random.Random(12345)
+
+
+def corpus_files() -> list[Path]:
+    """Every DAG file of the shared corpus (empty when the corpus is absent)."""
+    d = corpus_dir()
+    return sorted(p for p in d.iterdir() if p.suffix in (".dot", ".gv")) if d else []
+
+
+def example_files() -> list[Path]:
+    """Every bundled example DAG (``examples/``)."""
+    return sorted(p for p in (ROOT / "examples").iterdir()
+                  if p.suffix in (".yaml", ".yml", ".json", ".dot", ".gv"))
+
+
+@pytest.fixture(scope="session")
+def analyzable():
+    """``[(path, AnalysisResult)]`` of every example and every corpus file that reads
+    without options (the others are refused with a user error, tested elsewhere)."""
+    import symcost
+    from symcost.core.errors import SymcostError
+
+    out = []
+    for p in example_files() + corpus_files():
+        try:
+            out.append((p, symcost.analyze(symcost.load(str(p)))))
+        except SymcostError:
+            continue
+    return out
+
+
+def latex_missing() -> str | None:
+    """Why the LaTeX checks cannot run here (None when pdflatex and lmodern are there)."""
+    import shutil
+
+    if shutil.which("pdflatex") is None:
+        return ("pdflatex not installed (Debian: texlive-latex-base texlive-latex-recommended "
+                "lmodern); LaTeX compile not checked")
+    found = subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        return "lmodern not installed (Debian: lmodern); LaTeX compile not checked"
+    return None

@@ -52,3 +52,24 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_uses_only_public_api(path):
+    import ast
+
+    import symcost
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("symcost"):
+                assert node.module == "symcost", f"{path.name}: imports {node.module}"
+                for alias in node.names:
+                    assert alias.name in symcost.__all__, alias.name
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "symcost"):
+                assert node.attr in symcost.__all__, f"{path.name}: symcost.{node.attr}"

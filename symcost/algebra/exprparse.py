@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
+from sympy.core.parameters import distribute
 
 from symcost.core.errors import ConstraintError, ExpressionError
 from symcost.core.symbols import atom_kind, declare_symbol, symbol
@@ -186,10 +187,17 @@ class _Parser:
         return kind.function(*args)
 
 
-def parse_expr(text: str, *, new_symbols: bool = True) -> sympy.Expr:
+def parse_expr(text: str, *, new_symbols: bool = True, exact: bool = False) -> sympy.Expr:
     """Parse user text into a sympy expression, by the whitelist grammar of this module.
 
+    ``exact``: keep a number times a sum as written (sympy would distribute it), so
+    symcost's own JSON strings, e.g. ``4*(Get_Time(...) + ...)``, read back identical.
+
     Raises :class:`ExpressionError` with the column of the problem.
+
+    >>> from symcost import parse_expr
+    >>> parse_expr("4*(Get_Time(2048*B, 4096, 512) + Get_Time(B, 1, 1))", exact=True)
+    4*(Get_Time(B, 1, 1) + Get_Time(2048*B, 4096, 512))
     """
     if not isinstance(text, str):
         raise ExpressionError(f"expected an expression as text, got {type(text).__name__}")
@@ -197,7 +205,8 @@ def parse_expr(text: str, *, new_symbols: bool = True) -> sympy.Expr:
     if p.peek().kind == "end":
         raise ExpressionError("empty expression")
     try:
-        val = p.expr()
+        with distribute(not exact):
+            val = p.expr()
     except RecursionError:
         raise ExpressionError(f"expression nested too deeply in {_clip(text)!r}") from None
     if p.peek().kind != "end":
@@ -226,6 +235,10 @@ def parse_constraint(text: str) -> list[tuple[sympy.Symbol, str, sympy.Rational]
 
     ``op`` is one of ``>=``, ``<=``, ``==`` (strict bounds on integer symbols are turned
     into non-strict ones). Only bounds on a single symbol are accepted.
+
+    >>> from symcost import parse_constraint
+    >>> parse_constraint("8 <= B <= 64")
+    [(B, '>=', 8), (B, '<=', 64)]
     """
     if not isinstance(text, str) or not text.strip():
         raise ConstraintError("empty constraint")

@@ -41,6 +41,7 @@ from symcost.algebra.forms import (
     freeze,
     subtract,
 )
+from symcost.core.display import Displayable
 from symcost.core.errors import ExpressionError
 
 # ---------------------------------------------------------------- results
@@ -90,7 +91,7 @@ class Counterexample:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Displayable):
     """Result of :func:`compare`: the verdict and the evidence for each direction."""
 
     verdict: str

@@ -11,8 +11,9 @@ import argparse
 import json
 
 from symcost.cli.dagopts import add_dag_options, finish, load_options
+from symcost.cli.outputs import add_output_options, emit, resolve_format
+from symcost.cli.symbols import check_assumptions
 from symcost.core.exitcodes import OK, VERDICT
-from symcost.core.files import write_output
 from symcost.output.render import render
 from symcost.read.loader import load
 from symcost.solve.analysis import analyze
@@ -32,8 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--with-comm", action="store_true",
                    help="compare with the runtime including communication "
                    "(default: compute only)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_options(p, ("text", "json"), "text")
     p.add_argument("--concurrency", choices=("device", "dag"), default="device",
                    help="device: one operation at a time per GPU (default); dag: DAG edges only")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
@@ -44,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, **load_options(args))
+    check_assumptions(dag, args.assume)
     result = analyze(dag, args.concurrency, args.assume)
     require_runtime(result.completeness, args.dag)
     chk = check_claim(result, args.claim, with_comm=args.with_comm, assume=args.assume)
@@ -52,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
     data["concurrency"] = args.concurrency
     if result.completeness is not None:
         data["completeness"] = result.completeness.to_dict()
-    if args.format == "json":
+    if resolve_format(args) == "json":
         text = json.dumps(data, indent=2)
     else:
         text = render("check.txt.j2", c=data)
-    write_output(text, args.output)
+    emit(text, args)
     status = finish(args, [(args.dag, result.diagnostics, result.completeness)])
     return status if status != OK else (OK if chk.ok else VERDICT)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from symcost.algebra.order import compare
 from symcost.cli.dagopts import add_dag_options, finish, load_options
+from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.core.errors import SymcostError
-from symcost.core.files import write_output
+from symcost.core.exitcodes import OK, VERDICT
+from symcost.core.symbols import used_names
 from symcost.output.render import render
 from symcost.read.loader import load, readers
 from symcost.solve.completeness import require_runtime
@@ -32,16 +34,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("b", help="expression, or a DAG file")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol, e.g. 'B>=8' (repeatable; B>=1 always holds)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_options(p, ("text", "json"), "text")
     g = p.add_argument_group("deployments (two DAG files)")
-    g.add_argument("--concurrency", choices=("device", "dag"), default="device")
+    g.add_argument("--concurrency", choices=("device", "dag"), default="device",
+                   help="device: one operation at a time per GPU; dag: DAG edges only")
     g.add_argument("--compute-only", action="store_true",
                    help="compare the compute-only runtimes")
     g.add_argument("--hw", default="h100", help="hardware preset for the numbers")
     g.add_argument("--table", metavar="FILE.csv", help="measured GEMM table instead of --hw")
     g.add_argument("--link", help="link preset (default: the hardware's own)")
-    g.add_argument("--dtype", default="bf16")
+    g.add_argument("--dtype", default="bf16", help="element type of the cost model")
     g.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="batch sizes: LO:HI, LO:HI:STEP, LO:HI@COUNT or a list")
     g.add_argument("--plot", metavar="FILE", help="write runtimes and speedup vs B (png/svg)")
@@ -51,6 +53,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _completeness(result) -> dict | None:
     return None if result.completeness is None else result.completeness.to_dict()
+
+
+#: Verdicts for which ``compare A B`` exits 0: A >= B is proved for every monotone cost
+#: (for two DAG files: the first deployment is never faster than the second).
+SUCCESS = (">=", "==")
 
 
 def _is_dag_file(text: str) -> bool:
@@ -63,17 +70,34 @@ def run(args: argparse.Namespace) -> int:
         raise SymcostError("compare takes two expressions or two DAG files, not one of each")
     if a_file:
         data, (ra, rb) = _deployments(args)
-        text = json.dumps(data, indent=2) if args.format == "json" else \
+        data = {"symcost": 1, "kind": "deployments", **data}
+        text = json.dumps(data, indent=2) if resolve_format(args) == "json" else \
             render("compare_deployments.txt.j2", d=data)
+        verdict = data["symbolic"].get("verdict")
     else:
-        data = compare(args.a, args.b, args.assume).to_dict()
-        text = json.dumps(data, indent=2) if args.format == "json" else \
+        cmp = compare(args.a, args.b, args.assume)
+        data = {"symcost": 1, "kind": "comparison", **cmp.to_dict(),
+                **used_names(cmp.left, cmp.right)}
+        text = json.dumps(data, indent=2) if resolve_format(args) == "json" else \
             render("compare.txt.j2", c=data)
-    write_output(text, args.output)
+        verdict = data["verdict"]
+    emit(text, args)
+    status = OK if verdict in SUCCESS else VERDICT
     if a_file:
-        return finish(args, [(args.a, ra.diagnostics, ra.completeness),
-                             (args.b, rb.diagnostics, rb.completeness)])
-    return 0
+        reading = finish(args, [(args.a, ra.diagnostics, ra.completeness),
+                                (args.b, rb.diagnostics, rb.completeness)])
+        if reading != OK:  # --strict on an incomplete reading wins over the verdict
+            return reading
+    return status
+
+
+def deployment_names(ra, rb, a: str, b: str) -> tuple[str, str]:
+    """The deployments' own names (their DAG names) for legends and tables; the file
+    names when the DAGs are called the same."""
+    na, nb = ra.dag.name or Path(a).stem, rb.dag.name or Path(b).stem
+    if na == nb:
+        na, nb = Path(a).name, Path(b).name
+    return (na, nb) if na != nb else (a, b)
 
 
 def _deployments(args: argparse.Namespace) -> tuple[dict, tuple]:
@@ -98,7 +122,8 @@ def _deployments(args: argparse.Namespace) -> tuple[dict, tuple]:
     machine = Machine.from_options(hw=None if args.table else args.hw, table=args.table,
                                    link=args.link, dtype=args.dtype)
     numeric = compare_deployments(ra, rb, machine, parse_batches(args.batch),
-                                  names=(args.a, args.b), compute_only=args.compute_only)
+                                  names=deployment_names(ra, rb, args.a, args.b),
+                                  compute_only=args.compute_only)
     if args.plot:
         from symcost.output.plot import plot_comparison
 

@@ -17,8 +17,10 @@ import numpy as np
 import sympy
 
 from symcost.cli import batchopts
+from symcost.cli.outputs import add_output_options, emit, resolve_format
+from symcost.cli.symbols import check_assumptions, check_settings
 from symcost.core.errors import InputError
-from symcost.core.files import write_output
+from symcost.core.symbols import used_names
 from symcost.models import Machine, hardware_presets, link_presets
 from symcost.models.comm import ALGORITHMS
 from symcost.models.evaluate import (
@@ -52,8 +54,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
                    "a comma list (default 1:4096); several ranges separated by ';' sweep "
                    "each in one batch run")
-    p.add_argument("--efficiency", type=float, default=1.0,
-                   help="fraction of peak FLOP/s and bandwidth reached (default 1)")
+    p.add_argument("--efficiency", type=float, default=None,
+                   help="fraction of peak FLOP/s and bandwidth reached (default: the "
+                   "preset's default_efficiency, else 1, the roofline bound; see "
+                   "symcost/data/hardware.yaml)")
     p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
                    help="seconds added to every matmul (default 0)")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
@@ -62,16 +66,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="per-step link latency (default: the link preset's)")
     p.add_argument("--compute-only", action="store_true",
                    help="evaluate the compute-only runtime (communication at zero cost)")
-    p.add_argument("--concurrency", choices=("device", "dag"), default="device")
+    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
+                   help="device: one operation at a time per GPU; dag: DAG edges only")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol for the analysis, e.g. 'B>=8' (repeatable)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="give a symbolic dimension a value, e.g. S=2048 (repeatable)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_output_options(p, ("table", "csv", "json"), "table")
     p.add_argument("--all-rows", action="store_true",
                    help="table format: print every batch size, not a sample")
     p.add_argument("--plot", metavar="FILE", help="also write a PNG/SVG/PDF plot")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
     try:
         from symcost.cli.dagopts import add_dag_options
 
@@ -110,9 +114,11 @@ def run(args: argparse.Namespace) -> int:
         return _run_batch(args, hws, ranges)
     args.dag = args.dag[0]
     batches = parse_batches(args.batch)
+    efficiency, eff_source = (args.efficiency, "--efficiency") if args.efficiency is not None \
+        else default_efficiency(args.hw)
     machine = Machine.from_options(
         hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
-        efficiency=args.efficiency, launch_overhead=args.launch_overhead,
+        efficiency=efficiency, launch_overhead=args.launch_overhead,
         algorithm=args.algorithm, alpha=args.alpha, no_comm=args.compute_only)
     try:
         from symcost.cli.dagopts import load_options
@@ -121,11 +127,13 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:  # pragma: no cover
         options = {}
     dag = load(args.dag, **options)
+    check_assumptions(dag, args.assume)
     result = analyze(dag, args.concurrency, args.assume)
     expr = result.runtime_compute_only if args.compute_only else result.runtime
     defs = result_definitions(result, compute_only=args.compute_only)
     taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
              if p.get("source") == "--set"}  # model parameters the DOT reader applied
+    check_settings(dag, args.set, skip=taken)
     binds = _bindings([s for s in args.set if s.partition("=")[0].strip() not in taken])
     if binds:
         expr = expr.xreplace(binds)
@@ -141,25 +149,31 @@ def run(args: argparse.Namespace) -> int:
                         "values raised to the least monotone majorant")
     path = [s.node for s in result.critical_path]
     info = {"dag": args.dag, "concurrency": args.concurrency,
+            "efficiency": None if args.table else efficiency,
+            "efficiency_source": "measured table" if args.table else eff_source,
             "compute_only": bool(args.compute_only), "critical_path": path,
             "completeness": comp.to_dict(),
             "undecided_on_path": [s.node for s in result.critical_path
                                   if getattr(s, "undecided", False)]}
-    if args.format == "json":
-        text = json.dumps({"symcost": 1, **info, **ev.to_dict(),
-                           "definitions": {str(k): str(v) for k, v in defs.items()}},
-                          indent=1)
-    elif args.format == "csv":
-        text = _csv(ev)
+    fmt = resolve_format(args)
+    if fmt == "json":
+        text = json.dumps({"symcost": 1, "kind": "evaluation", **info, **ev.to_dict(),
+                           "definitions": {str(k): str(v) for k, v in defs.items()},
+                           **used_names(expr, *defs.values())}, indent=1)
+    elif fmt == "csv":
+        text = _csv(ev, info["efficiency"])
     else:
-        text = _table(ev, info, machine, all_rows=args.all_rows)
+        text = _table(ev, info, machine, all_rows=args.all_rows,
+                      arg_names=branch_names(result, ev))
     if args.plot:
         from symcost.output.plot import plot_evaluation
 
         name = dag.name or args.dag
         plot_evaluation(ev, args.plot, title=f"{name}: runtime vs batch size "
-                        f"({args.concurrency} concurrency)", subtitle=machine.label)
-    write_output(text, args.output)
+                        f"({args.concurrency} concurrency)",
+                        subtitle=f"{machine.label}, {_eff(info['efficiency'])}",
+                        arg_names=branch_names(result, ev))
+    emit(text, args)
     return finish(args, [(args.dag, result.diagnostics, comp)])
 
 
@@ -189,16 +203,73 @@ def _run_batch(args: argparse.Namespace, hws: list[str], ranges: list[str]) -> i
     return batchopts.run_tasks(args, tasks)
 
 
-def _csv(ev: Evaluation) -> str:
+def branch_names(result, ev: Evaluation) -> dict[int, dict[int, str]]:
+    """For each undecided ``Max`` of the evaluation, its arguments named by the source
+    node of the fork-join branch they come from (``branch from attn_0``)."""
+    fjs = [f for f in result.full.branches + result.compute.branches if f.term is not None]
+    out: dict[int, dict[int, str]] = {}
+    for br in ev.branches:
+        names: dict[int, str] = {}
+        for f in fjs:
+            kept = {b.residual: b.pred for b in f.branches if b.kept}
+            args = set(br.args)
+            if not args <= set(kept) and sympy.Max(*kept) != sympy.Max(*br.args):
+                continue
+            for j, a in enumerate(br.args):
+                if a in kept:
+                    names[j] = f"branch from {kept[a]}"
+            if names:
+                break
+        out[br.index] = names
+    return out
+
+
+def _arg_name(branch: int | None, arg: int | str, names: dict[int, dict[int, str]]) -> str:
+    if branch is None or not isinstance(arg, int):
+        return str(arg)
+    return names.get(branch, {}).get(arg, f"argument {arg}")
+
+
+def default_efficiency(hw: str | None) -> tuple[float, str]:
+    """The efficiency ``eval`` assumes without ``--efficiency``, and where it comes from:
+    the preset's ``default_efficiency``, else the file's, else 1 (the roofline bound)."""
+    from importlib import resources
+
+    import yaml
+
+    from symcost.models.base import find_preset
+
+    data = yaml.safe_load(resources.files("symcost").joinpath("data", "hardware.yaml")
+                          .read_text(encoding="utf-8")) or {}
+    if hw:
+        try:
+            key, entry = find_preset("hardware.yaml", hw)
+        except Exception:  # noqa: BLE001 - Machine.from_options reports unknown presets
+            key, entry = hw, {}
+        if entry.get("default_efficiency") is not None:
+            return float(entry["default_efficiency"]), f"preset {key}"
+    value = data.get("default_efficiency")
+    if value is not None:
+        return float(value), "hardware.yaml default_efficiency: the roofline bound"
+    return 1.0, "the roofline bound"
+
+
+def _eff(efficiency: float | None) -> str:
+    return "measured" if efficiency is None else f"{efficiency:.0%} of peak"
+
+
+def _csv(ev: Evaluation, efficiency: float | None = None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     names = list(ev.breakdown)
     w.writerow(["B", "runtime_s", *[f"{n}_s" for n in names],
-                *[f"{b.kind.lower()}{b.index + 1}_argument" for b in ev.branches]])
+                *[f"{b.kind.lower()}{b.index + 1}_argument" for b in ev.branches],
+                "efficiency"])
     cols = [ev.breakdown[n] for n in names]
+    eff = "measured" if efficiency is None else repr(float(efficiency))
     for i, b in enumerate(ev.batches):
         w.writerow([int(b), repr(float(ev.runtime[i])), *[repr(float(c[i])) for c in cols],
-                    *[int(br.choice[i]) for br in ev.branches]])
+                    *[int(br.choice[i]) for br in ev.branches], eff])
     return buf.getvalue()
 
 
@@ -222,7 +293,9 @@ def _sample(ev: Evaluation) -> list[int]:
     return idx
 
 
-def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> str:
+def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool,
+           arg_names: dict[int, dict[int, str]] | None = None) -> str:
+    arg_names = arg_names or {}
     scale, unit = _unit(ev.runtime)
     names = list(ev.breakdown)
     lines = [f"machine: {machine.label}"]
@@ -236,8 +309,11 @@ def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> s
     bs = ev.batches
     lines.append(f"batch sizes: {len(bs)} from {bs[0]} to {bs[-1]}")
     lines.append(f"reading: {info['completeness']['summary']}")
+    eff = _eff(info.get("efficiency"))
+    lines.append(f"efficiency: {eff} ({info.get('efficiency_source')}); every time below "
+                 "assumes it")
     lines.append("")
-    head = ["B", f"runtime [{unit}]", *[f"{n} [{unit}]" for n in names]]
+    head = ["B", f"runtime [{unit}, {eff}]", *[f"{n} [{unit}]" for n in names]]
     rows = range(len(bs)) if all_rows or len(bs) <= TABLE_ROWS else _sample(ev)
     body = [[str(int(bs[i])), f"{ev.runtime[i] / scale:.6g}",
              *[f"{ev.breakdown[n][i] / scale:.6g}" for n in names]] for i in rows]
@@ -254,21 +330,20 @@ def _table(ev: Evaluation, info: dict, machine: Machine, *, all_rows: bool) -> s
     if ev.branches:
         lines.append("undecided branches (Max/Min left by the order engine), winner per B:")
         for br in ev.branches:
-            segs = ", ".join(f"argument {s['argument']} for B {s['from']}..{s['to']}"
-                             for s in br.segments(bs))
+            segs = ", ".join(f"{_arg_name(br.index, s['argument'], arg_names)} for B "
+                             f"{s['from']}..{s['to']}" for s in br.segments(bs))
             lines.append(f"  {br.kind} #{br.index + 1}"
                          + ("" if br.defined_in == "runtime" else f" (in {br.defined_in})")
                          + f": {segs}")
             for j, a in enumerate(br.args):
                 text = str(a)
-                lines.append(f"    argument {j}: {text[:160]}{'...' if len(text) > 160 else ''}")
+                lines.append(f"    {_arg_name(br.index, j, arg_names)}: {text[:160]}"
+                             f"{'...' if len(text) > 160 else ''}")
         if ev.crossovers:
             lines.append("crossovers (the critical path changes there):")
             for c in ev.crossovers:
-                lines.append(f"  {c.label}: argument {c.before} -> {c.after}: last B with "
-                             f"{c.before} = {c.below}, first B with {c.after} = {c.above}"
-                             + (f"; exact B = {c.exact} (~{c.value:.6g})"
-                                if c.exact is not None else "; bracketed (no exact model)"))
+                lines.append(f"  {c.label}: {_arg_name(c.branch, c.before, arg_names)} -> "
+                             f"{_arg_name(c.branch, c.after, arg_names)} at {c.where()}")
         else:
             lines.append("no crossover in this batch range: the critical path is the same "
                          "for every B shown")

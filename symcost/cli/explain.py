@@ -12,7 +12,7 @@ import argparse
 import json
 
 from symcost.cli.dagopts import add_dag_options, finish, load_options
-from symcost.core.files import write_output
+from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.output.explain import explain_nodes, explain_text
 from symcost.read.loader import load
 from symcost.solve.completeness import completeness
@@ -27,8 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "neighbours, and its cost terms.")
     p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
     p.add_argument("nodes", nargs="*", metavar="NODE", help="node ids (default: every node)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_options(p, ("text", "json"), "text")
     add_dag_options(p)
     p.set_defaults(run=run)
 
@@ -37,10 +36,10 @@ def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, allow_no_edges=True, **load_options(args))
     entries = explain_nodes(dag, args.nodes)
     comp = completeness(dag)
-    if args.format == "json":
+    if resolve_format(args) == "json":
         text = json.dumps({"symcost": 1, "dag": args.dag, "completeness": comp.to_dict(),
                            "nodes": entries}, indent=2)
     else:
         text = explain_text(entries, file=args.dag)
-    write_output(text, args.output)
+    emit(text, args)
     return finish(args, [(args.dag, dag.diagnostics, comp)])

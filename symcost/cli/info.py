@@ -7,7 +7,7 @@ import json
 
 from symcost.cli import batchopts
 from symcost.cli.dagopts import add_dag_options, finish, load_options
-from symcost.core.files import write_output
+from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.output.info import dag_info, format_info
 from symcost.read.loader import load
 from symcost.solve.completeness import completeness
@@ -19,8 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Counts per kind and GPU, layers and stages, every matmul "
                        "with its shapes and term, and the diagnostics of reading the DAG.")
     p.add_argument("dag", nargs="+", help=batchopts.DAG_HELP)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_options(p, ("text", "json"), "text")
     add_dag_options(p)
     batchopts.add_batch_options(p)
     p.set_defaults(run=run)
@@ -34,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     args.dag = args.dag[0]
     dag = load(args.dag, allow_no_edges=True, **load_options(args))
     data = dag_info(dag)
-    text = json.dumps(data, indent=2) if args.format == "json" else format_info(data)
-    write_output(text, args.output)
+    text = json.dumps(data, indent=2) if resolve_format(args) == "json" else format_info(data)
+    emit(text, args)
     return finish(args, [(args.dag, dag.diagnostics, completeness(dag))])

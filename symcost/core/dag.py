@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import sympy
 
+from symcost.core.display import Displayable
 from symcost.core.errors import CostError, CycleError, InputError
 
 
@@ -83,7 +84,7 @@ class Node:
     layer: int | None = None
 
 
-class Dag:
+class Dag(Displayable):
     """A directed graph of :class:`Node` with integer-indexed adjacency.
 
     Node ids are strings; internally nodes are numbered by insertion (= position), so
@@ -274,7 +275,7 @@ class DagBuilder:
     >>> b = DagBuilder("tiny")
     >>> b.node("x", kind="io").node("mm", cost=Get_Time(B, 64, 64), devices=[0])
     ... # doctest: +ELLIPSIS
-    <symcost.dag.DagBuilder object at ...>
+    <symcost.core.dag.DagBuilder object at ...>
     >>> b.edge("x", "mm").build().num_edges
     1
     """

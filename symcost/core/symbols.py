@@ -49,6 +49,11 @@ def declare_atom(name: str, arity: int, *, communication: bool = False,
 
     Returns the sympy function; declaring the same name again with the same arity
     returns the existing one.
+
+    >>> from symcost import declare_atom
+    >>> Flash = declare_atom("FlashAttention", 4, description="fused attention kernel")
+    >>> Flash(1, 2, 3, 4)
+    FlashAttention(1, 2, 3, 4)
     """
     from symcost.core.errors import ExpressionError
 
@@ -62,12 +67,94 @@ def declare_atom(name: str, arity: int, *, communication: bool = False,
             raise ExpressionError(f"atom {name!r} already declared with arity {known.arity}")
         return known.function
     fn = Get_Time if name == "Get_Time" else sympy.Function(name)
+    _add_print_hooks(fn)
     _ATOMS[name] = AtomKind(name, fn, arity, communication, description)
     return fn
 
 
+def _atom_latex(self: sympy.Basic, printer) -> str:
+    """sympy's LaTeX hook for cost atoms: ``\\operatorname{Get\\_Time}(m, k, n)``.
+
+    Without it sympy prints ``Get_Time`` as ``\\operatorname{Get}_{Time}``. Printers that
+    know cost atoms (symcost's own, with macros) get the call through
+    ``print_cost_atom``."""
+    own = getattr(printer, "print_cost_atom", None)
+    if own is not None:
+        return own(self)
+    name = self.func.__name__.replace("_", r"\_")
+    args = ", ".join(printer._print(a) for a in self.args)
+    return rf"\operatorname{{{name}}}\left({args}\right)"
+
+
+def _atom_str(self: sympy.Basic, printer) -> str:
+    """sympy's str hook: exactly ``Get_Time(m, k, n)`` (parsable back)."""
+    return f"{self.func.__name__}({', '.join(printer._print(a) for a in self.args)})"
+
+
+def _add_print_hooks(fn: sympy.FunctionClass) -> None:
+    # set on the class after creation: keeps sympy's equality of function classes intact
+    fn._latex = _atom_latex
+    fn._sympystr = _atom_str
+
+
+def namespace(doc: dict | None = None) -> dict[str, object]:
+    """Names for reading symcost's expression strings with plain sympy.
+
+    ``sympy.sympify(text, locals=symcost.namespace())`` reads every formula of the JSON
+    back exactly: the atoms as symcost's functions, the symbols with their assumptions
+    (positive integers), and names sympy would take for its own (``E``, ``S``, ``I``,
+    ``N``, ``O``, ``Q``) as symbols. Given a JSON document (``doc``), the symbols it lists
+    under ``"symbols"`` are included even if this process never declared them.
+
+    >>> import sympy, symcost
+    >>> e = sympy.sympify("E*Get_Time(B, 4096, E)", locals=symcost.namespace())
+    >>> e.free_symbols == {symcost.B, sympy.Symbol("E", positive=True, integer=True)}
+    True
+    """
+    ns: dict[str, object] = {"Max": sympy.Max, "Min": sympy.Min,
+                             "Rational": sympy.Rational, "Integer": sympy.Integer}
+    for name in ("E", "S", "I", "N", "O", "Q"):
+        ns[name] = sympy.Symbol(name, positive=True, integer=True)
+    ns.update(_SYMBOLS)
+    ns.update({name: kind.function for name, kind in _ATOMS.items()})
+    for name, info in ((doc or {}).get("symbols") or {}).items():
+        assumptions = {k: bool(v) for k, v in (info or {}).items()
+                       if k in ("positive", "integer", "nonnegative", "real")}
+        ns[name] = sympy.Symbol(name, **(assumptions or {"positive": True, "integer": True}))
+    for name in (doc or {}).get("atoms") or {}:
+        ns.setdefault(name, sympy.Function(name))
+    return ns
+
+
+def used_names(*exprs: sympy.Basic) -> dict[str, dict]:
+    """The symbols and atom families in ``exprs``, for a JSON document's
+    ``"symbols"`` and ``"atoms"`` lists: ``{"symbols": {name: assumptions}, "atoms":
+    {name: {"arity": n, "communication": bool}}}``."""
+    syms: dict[str, dict] = {}
+    atoms: dict[str, dict] = {}
+    seen_syms: set[sympy.Symbol] = set()
+    seen_atoms: set[sympy.Basic] = set()
+    for e in {e for e in exprs if isinstance(e, sympy.Basic)}:   # clones repeat costs
+        seen_syms.update(e.free_symbols)
+        seen_atoms.update(e.atoms(sympy.core.function.AppliedUndef))
+    for s in seen_syms:
+        syms[s.name] = {k: v for k in ("positive", "integer")
+                        if (v := s.assumptions0.get(k)) is not None}
+    for f in seen_atoms:
+        name = f.func.__name__
+        kind = _ATOMS.get(name)
+        atoms[name] = {"arity": len(f.args), "communication": bool(kind and kind.communication)}
+    return {"symbols": dict(sorted(syms.items())), "atoms": dict(sorted(atoms.items()))}
+
+
 def declare_symbol(name: str) -> sympy.Symbol:
-    """Declare (or fetch) a dimension symbol such as ``S``: a positive integer."""
+    """Declare (or fetch) a dimension symbol such as ``S``: a positive integer.
+
+    >>> from symcost import declare_symbol
+    >>> S = declare_symbol("S")
+    >>> S.is_integer and S.is_positive
+    True
+    """
     from symcost.core.errors import ExpressionError
 
     if not _NAME.match(name):
@@ -113,6 +200,7 @@ for _fn, _what in [
     (AllToAll, "all-to-all"), (SendRecv, "point-to-point send/receive"),
     (Broadcast, "broadcast"),
 ]:
+    _add_print_hooks(_fn)
     _ATOMS[_fn.__name__] = AtomKind(_fn.__name__, _fn, 2, True,
                                     f"{_what} of (elements, group size)")
 

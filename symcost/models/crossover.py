@@ -55,17 +55,37 @@ class Crossover:
         """The crossing point as a float (None when only bracketed)."""
         return None if self.exact is None else float(self.exact)
 
+    @property
+    def first_integer(self) -> int:
+        """The first integer batch size at which the new branch wins (``B`` is an
+        integer: ``ceil(exact)``, where an integer crossing is a tie counted for the new
+        winner, as the evaluation does; ``above`` when only bracketed).
+
+        >>> Crossover(0, 0, 1, 3, 4, sympy.Rational(5851251, 1519709)).first_integer
+        4
+        """
+        if self.exact is None:
+            return int(self.above)
+        return int(sympy.ceiling(self.exact))
+
+    def where(self) -> str:
+        """``B = 4 (exact crossing at 5851251/1519709 ~ 3.85)`` in words."""
+        if self.exact is None:
+            return f"B = {self.above} (bracketed: between B = {self.below} and {self.above})"
+        if self.exact.is_Integer:
+            return f"B = {self.first_integer} (an exact crossing: both equal there)"
+        return (f"B = {self.first_integer} (exact crossing at B = {self.exact} "
+                f"~ {self.value:.6g})")
+
     def to_dict(self) -> dict[str, Any]:
         return {"branch": self.branch, "label": self.label, "before": self.before,
                 "after": self.after, "below": self.below, "above": self.above,
-                "method": self.method,
+                "first_integer": self.first_integer, "method": self.method,
                 "exact": None if self.exact is None else str(self.exact),
                 "value": self.value}
 
     def __str__(self) -> str:
-        where = (f"B = {self.exact} ({self.value:.6g})" if self.exact is not None
-                 else f"{self.below} < B <= {self.above}")
-        return f"{self.label}: {self.before} -> {self.after} at {where}"
+        return f"{self.label}: {self.before} -> {self.after} at {self.where()}"
 
 
 def bracket_changes(labels_at: Callable[[np.ndarray], np.ndarray], batches: np.ndarray,

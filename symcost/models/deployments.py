@@ -46,6 +46,13 @@ def compare_deployments(result_a: Any, result_b: Any, model: Machine,
         (name -> list), ``speedup`` (runtime_a / runtime_b per B), ``faster`` (name per
         B; ties go to the first), ``segments`` (runs of B with the same faster one),
         ``crossovers`` and ``summary`` (min/max speedup and where).
+
+    >>> import symcost
+    >>> one = symcost.analyze(symcost.DagBuilder("one").node("a", cost=symcost.Get_Time(symcost.B, 64, 64)).build())
+    >>> two = symcost.analyze(symcost.DagBuilder("two").node("a", cost=2 * symcost.Get_Time(symcost.B, 64, 64)).build())
+    >>> d = symcost.compare_deployments(two, one, symcost.Machine.from_options(hw="h100"), [1, 8])
+    >>> [round(s, 6) for s in d["speedup"]]
+    [2.0, 2.0]
     """
     bs = np.unique(np.asarray(batches, dtype=np.int64))
     (ea, da), (eb, db) = _runtime(result_a, compute_only), _runtime(result_b, compute_only)

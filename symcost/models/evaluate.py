@@ -402,6 +402,12 @@ def evaluate_result(result: Any, machine: Machine, batches: Sequence[int] | np.n
     Uses ``result.runtime`` (or ``runtime_compute_only``) with its definitions;
     the breakdown classes are the node kinds of ``result.dag`` (see
     :func:`kind_classifier`).
+
+    >>> import symcost
+    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost=symcost.Get_Time(symcost.B, 64, 64)).build())
+    >>> ev = symcost.evaluate_result(r, symcost.Machine.from_options(hw="h100"), [1, 2])
+    >>> [int(b) for b in ev.batches]
+    [1, 2]
     """
     expr = result.runtime_compute_only if compute_only else result.runtime
     defs = result_definitions(result, compute_only=compute_only)

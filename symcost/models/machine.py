@@ -74,6 +74,11 @@ class Machine:
                 if name in OPERATIONS:
                     raise ModelError(f"the runtime has communication ({name}) but no link "
                                      "model; give --link or evaluate compute only")
+                if name.startswith("Unknown_"):
+                    raise ModelError(f"the runtime keeps the unknown cost {atom} (an operation "
+                                     "whose sizes the DAG does not give): no number can be "
+                                     "put on it; 'symcost explain' shows which nodes carry "
+                                     "it")
                 raise ModelError(f"no cost model for atom {name!r}")
 
     def symbolic(self, atom: sympy.Basic) -> sympy.Expr | None:

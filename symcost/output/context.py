@@ -9,14 +9,15 @@ Everything is deterministic (no dates, no absolute paths), so checked-in reports
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import sympy
 
-from symcost.algebra.printing import to_latex, to_text
+from symcost.algebra.printing import latex_lines, symbol_latex, to_latex, to_text
 from symcost.core.dag import Dag, Kind, Node
 from symcost.core.describe import operation_name, ranges
 from symcost.core.symbols import B as BATCH
-from symcost.core.symbols import Get_Time
+from symcost.core.symbols import Get_Time, used_names
 from symcost.solve.analysis import AnalysisResult, ForkJoin, PathStep, Runtime
 
 NOT_FOUND = "not found"
@@ -28,22 +29,26 @@ MAX_SERIAL = 20
 _ZERO_KINDS = ("elementwise", "route", "io")
 
 
+#: Display width in characters of a formula line: a two-column paper's column (fragment),
+#: a one-column page (document), a Markdown page.
+WIDTH = {"fragment": 32, "document": 70, "md": 90}
+
+
+@lru_cache(maxsize=1 << 16)
 def _expr(e: sympy.Expr) -> dict[str, str]:
-    return {"text": to_text(e), "latex": to_latex(e)}
+    """(Cached: cloned layers repeat the same terms; callers must not modify the dict.)
+    Text, report LaTeX (``\\GetTime`` macros, breakable inline) and self-contained LaTeX
+    (Markdown/MathJax) of one expression."""
+    return {"text": to_text(e), "latex": to_latex(e, macros=True, breakable=True),
+            "mathjax": to_latex(e)}
 
 
-def _sum_parts(e: sympy.Expr) -> dict[str, object]:
-    """``c*(t1 + t2 + ...)`` split into the factor and the terms (for line breaking)."""
-    factor = sympy.S.One
-    body = e
-    if isinstance(e, sympy.Mul):
-        coeff, rest = e.as_coeff_Mul()
-        if coeff != 1 and isinstance(rest, sympy.Add):
-            factor, body = coeff, rest
-    terms = list(sympy.Add.make_args(body))
-    terms.sort(key=sympy.default_sort_key)
-    return {"factor": to_text(factor), "factor_latex": to_latex(factor),
-            "terms": [_expr(t) for t in terms]}
+def display(e: sympy.Expr, width: int) -> dict[str, object]:
+    """An expression for a display: lines for LaTeX (macros) and MathJax, text beside."""
+    return {"text": to_text(e),
+            "lines": [{"depth": d, "latex": t} for d, t in latex_lines(e, width)],
+            "mathjax": [{"depth": d, "latex": t}
+                        for d, t in latex_lines(e, WIDTH["md"], macros=False)]}
 
 
 def _num(e: sympy.Expr) -> int | None:
@@ -220,6 +225,9 @@ def matmul_groups(dag: Dag, path: list[PathStep]) -> list[dict[str, object]]:
             "gpus": ranges(g["gpus"]),
             "input": [to_text(m), to_text(k)], "weight": [to_text(k), to_text(n)],
             "output": [to_text(m), to_text(n)],
+            "shapes_latex": {name: rf"[{_expr(a)['latex']}, \allowbreak {_expr(b)['latex']}]"
+                             for name, a, b in (("input", m, k), ("weight", k, n),
+                                                ("output", m, n))},
             "labels": g["labels"][:3],
             "term": _expr(Get_Time(m, k, n)),
             "total": g["total"],
@@ -252,8 +260,9 @@ def _step(dag: Dag, s: PathStep, prev: PathStep | None) -> dict[str, object]:
             "zero": s.cost == 0, "undecided": s.undecided, "serialized_on": serial}
 
 
-def path_by_layer(dag: Dag, rt: Runtime) -> dict[str, object]:
-    """The critical path cut into layers; consecutive identical layers collapsed."""
+def path_by_layer(dag: Dag, rt: Runtime, width: int = WIDTH["document"]) -> dict[str, object]:
+    """The critical path cut into layers; consecutive identical layers collapsed, and
+    repeated blocks of steps inside a chunk (cloned layers) shown once with their count."""
     chunks: list[dict] = []
     prev: PathStep | None = None
     for s in rt.critical_path:
@@ -266,24 +275,78 @@ def path_by_layer(dag: Dag, rt: Runtime) -> dict[str, object]:
     out = []
     for c in chunks:
         subtotal = sympy.Add(*[s.cost for s in c["raw"]])
-        sig = tuple((st["operation"], st["kind"], st["cost"]["text"]) for st in c["steps"])
+        sig = tuple(_signature(st) for st in c["steps"])
         if (out and c["layer"] is not None and out[-1]["signature"] == sig
                 and out[-1]["last"] is not None and c["layer"] == out[-1]["last"] + 1):
             out[-1]["last"] = c["layer"]
             out[-1]["repeats"] += 1
             continue
+        rows = compress_steps(c["steps"])
         out.append({"first": c["layer"], "last": c["layer"], "repeats": 1,
-                    "steps": c["steps"], "subtotal": _expr(subtotal),
-                    "subtotal_parts": _sum_parts(subtotal),
+                    "steps": c["steps"], "rows": rows, "lines": _table_lines(rows),
+                    "subtotal": _expr(subtotal), "subtotal_lines": display(subtotal, width),
                     "signature": sig})
     for o in out:
         del o["signature"]
     total = rt.expr
     return {"chunks": out, "steps": len(rt.critical_path), "total": _expr(total),
-            "parts": _sum_parts(total), "by_layer": _by_layer(out)}
+            "total_lines": display(total, width), "by_layer": _by_layer(out, width)}
 
 
-def _by_layer(chunks: list[dict]) -> dict[str, object] | None:
+def _signature(step: dict) -> tuple:
+    return (step["operation"], step["kind"], step["cost"]["text"],
+            step["serialized_on"] is not None, step["undecided"])
+
+
+#: Longest block of steps :func:`compress_steps` looks for.
+MAX_PERIOD = 64
+#: Fewest table rows a repeated block must save to be shown once with its count.
+MIN_SAVED = 3
+
+
+def compress_steps(steps: list[dict]) -> list[dict]:
+    """Rows of a critical-path table: runs of a repeated block of steps (the same
+    operations and terms, e.g. a cloned layer) become one ``block`` row with the count.
+
+    Each row is ``{"index": first step number (1-based), "steps": [...], "count": n,
+    "first": first node id, "last": last node id}``; ``count`` is 1 for plain steps.
+    Greedy left to right, preferring the block that covers the most steps.
+    """
+    ids: dict[tuple, int] = {}
+    sig = [ids.setdefault(_signature(s), len(ids)) for s in steps]
+    n = len(sig)
+    rows: list[dict] = []
+    i = 0
+    while i < n:
+        best_p, best_reps = 1, 1
+        for p in range(1, min(MAX_PERIOD, (n - i) // 2) + 1):
+            if sig[i + p] != sig[i]:
+                continue
+            reps = 1
+            while i + (reps + 1) * p <= n and sig[i + reps * p:i + (reps + 1) * p] == sig[i:i + p]:
+                reps += 1
+            # worth a block row only when it saves rows: at least MIN_SAVED steps
+            if (reps - 1) * p >= MIN_SAVED and reps * p > best_reps * best_p:
+                best_p, best_reps = p, reps
+        span = best_p * best_reps
+        rows.append({"index": i + 1, "steps": steps[i:i + best_p], "count": best_reps,
+                     "first": steps[i]["node"], "last": steps[i + span - 1]["node"],
+                     "end": i + span})
+        i += span
+    return rows
+
+
+def _table_lines(rows: list[dict]) -> list[dict]:
+    """Rows flattened for a table: a ``block`` line before each repeated block's steps."""
+    lines: list[dict] = []
+    for r in rows:
+        if r["count"] > 1:
+            lines.append({"block": r})
+        lines.extend({"step": st, "index": r["index"] + j} for j, st in enumerate(r["steps"]))
+    return lines
+
+
+def _by_layer(chunks: list[dict], width: int) -> dict[str, object] | None:
     """``L * per_layer`` when every layered chunk is the same and the rest costs zero."""
     layered = [c for c in chunks if c["first"] is not None]
     rest = [c for c in chunks if c["first"] is None]
@@ -292,16 +355,22 @@ def _by_layer(chunks: list[dict]) -> dict[str, object] | None:
     if len({c["subtotal"]["text"] for c in layered}) != 1:
         return None
     return {"layers": sum(c["repeats"] for c in layered), "per_layer": layered[0]["subtotal"],
-            "per_layer_parts": layered[0]["subtotal_parts"]}
+            "per_layer_lines": layered[0]["subtotal_lines"]}
 
 
 def _cover_words(cert) -> list[dict[str, str]]:
     return [{"by": to_text(c.by), "covered": to_text(c.covered), "amount": str(c.amount),
-             "by_latex": to_latex(c.by), "covered_latex": to_latex(c.covered)}
+             "by_latex": _expr(c.by)["latex"], "covered_latex": _expr(c.covered)["latex"]}
             for c in cert.covers]
 
 
-def fork_join(fj: ForkJoin) -> dict[str, object]:
+def is_trivial(fj: ForkJoin) -> bool:
+    """A decided fork-join whose dominated branches add nothing (a residual connection,
+    a broadcast that fans out and joins again): counted in reports, not listed."""
+    return fj.decided and all(b.residual == 0 for b in fj.branches if not b.kept)
+
+
+def fork_join(fj: ForkJoin, width: int = WIDTH["document"]) -> dict[str, object]:
     """One fork-join with its verdict and the evidence, as data for sentences."""
     branches = []
     winner = [b.pred for b in fj.branches if b.kept]
@@ -318,12 +387,17 @@ def fork_join(fj: ForkJoin) -> dict[str, object]:
             w = b.witness
             d["witness"] = {
                 "point": ", ".join(f"{k}={v}" for k, v in sorted(w.point.items(), key=str)),
-                "values": [{"atom": to_text(k), "value": str(v)}
+                "point_latex": ", ".join(f"{symbol_latex(str(k))} = {v}"
+                                        for k, v in sorted(w.point.items(), key=str)),
+                "values": [{"atom": to_text(k), "atom_latex": _expr(k)["latex"],
+                            "value": str(v)}
                            for k, v in sorted(w.values.items(), key=lambda kv: str(kv[0]))],
                 "branch": str(w.right), "others": str(w.left)}
         branches.append(d)
     return {"join": fj.joins[0], "count": len(fj.joins), "decided": fj.decided,
-            "max": None if fj.term is None else _expr(fj.term), "winners": winner,
+            "max": None if fj.term is None else _expr(fj.term),
+            "max_lines": None if fj.term is None else display(fj.term, width),
+            "winners": winner,
             "branches": branches}
 
 
@@ -351,11 +425,12 @@ def serializations(dag: Dag, rt: Runtime) -> list[dict[str, str]]:
 
 
 def report_context(result: AnalysisResult, source: str | None = None,
-                   version: str | None = None) -> dict[str, object]:
+                   version: str | None = None, *, width: int = WIDTH["document"]
+                   ) -> dict[str, object]:
     """Everything the report templates show, as plain data.
 
     ``source`` is the DAG path as the user gave it (reports print it verbatim, so give a
-    relative path for reproducible reports).
+    relative path for reproducible reports). ``width``: characters per display line.
     """
     from symcost.core.version import __version__
 
@@ -369,9 +444,12 @@ def report_context(result: AnalysisResult, source: str | None = None,
     entry = dag.meta.get("entry")
     cp = result.compute
     full = result.full
-    fjs = [fork_join(f) for f in full.branches[:MAX_FORK_JOINS]]
-    fjs_c = [fork_join(f) for f in cp.branches[:MAX_FORK_JOINS]]
+    listed = [f for f in full.branches if not is_trivial(f)]
+    listed_c = [f for f in cp.branches if not is_trivial(f)]
+    fjs = [fork_join(f, width) for f in listed[:MAX_FORK_JOINS]]
+    fjs_c = [fork_join(f, width) for f in listed_c[:MAX_FORK_JOINS]]
     has_comm = result.runtime != result.runtime_compute_only
+    names = used_names(result.runtime, result.runtime_compute_only)
     return {
         "version": version or __version__,
         "name": dag.name,
@@ -388,20 +466,24 @@ def report_context(result: AnalysisResult, source: str | None = None,
         "gpu_groups": gpu_groups(dag),
         "multi_gpu": [{"operation": k, "gpus": ranges(v)} for k, v in multi_ops.items()],
         "matmul_groups": matmul_groups(dag, cp.critical_path),
-        "path": path_by_layer(dag, cp),
-        "path_full": path_by_layer(dag, full),
+        "path": path_by_layer(dag, cp, width),
+        "path_full": path_by_layer(dag, full, width),
         "has_comm": has_comm,
         "runtime": _expr(result.runtime),
-        "runtime_parts": _sum_parts(result.runtime),
+        "runtime_lines": display(result.runtime, width),
         "runtime_compute_only": _expr(result.runtime_compute_only),
-        "runtime_compute_only_parts": _sum_parts(result.runtime_compute_only),
+        "runtime_compute_only_lines": display(result.runtime_compute_only, width),
         "completeness": None if result.completeness is None else result.completeness.to_dict(),
+        "symbol_names": sorted(names["symbols"], key=len, reverse=True),
         "nested": result.full.nested or result.compute.nested,
-        "definitions": [{"name": str(k), **_expr(v)} for k, v in
+        "definitions": [{"name": str(k), "name_latex": symbol_latex(str(k)), **_expr(v),
+                         "lines": display(v, width)} for k, v in
                         result.full.definitions.items()],
-        "fork_joins": fjs, "fork_joins_more": max(0, len(full.branches) - MAX_FORK_JOINS),
+        "fork_joins": fjs, "fork_joins_more": max(0, len(listed) - MAX_FORK_JOINS),
+        "fork_joins_trivial": _trivial(full.branches),
         "fork_joins_compute_only": fjs_c,
-        "fork_joins_compute_only_more": max(0, len(cp.branches) - MAX_FORK_JOINS),
+        "fork_joins_compute_only_more": max(0, len(listed_c) - MAX_FORK_JOINS),
+        "fork_joins_compute_only_trivial": _trivial(cp.branches),
         "serializations": serializations(dag, cp) if result.concurrency == "device" else [],
         "validity": {
             "acyclic": True,  # analyze() raises CycleError otherwise
@@ -418,6 +500,11 @@ def report_context(result: AnalysisResult, source: str | None = None,
                   if isinstance(entry, dict) and entry.get("node") else None),
         "zero_kinds": list(_ZERO_KINDS),
     }
+
+
+def _trivial(fjs: list[ForkJoin]) -> dict[str, int]:
+    t = [f for f in fjs if is_trivial(f)]
+    return {"groups": len(t), "joins": sum(len(f.joins) for f in t)}
 
 
 __all__ = ["report_context", "model_parameters", "matmul_groups", "path_by_layer",

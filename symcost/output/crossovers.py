@@ -20,8 +20,7 @@ def model_crossovers(result: AnalysisResult, *, hw: str | None, table: str | Non
     args = {b.index: b.args for b in ev.branches}
     items = []
     for c in ev.crossovers:
-        where = (f"B = {c.exact}" + ("" if c.exact.is_Integer else f" (about {c.value:.6g})")
-                 if c.exact is not None else f"between B = {c.below} and B = {c.above}")
+        where = c.where()
         branch_args = args.get(c.branch, [])
         if isinstance(c.before, int) and isinstance(c.after, int) and branch_args:
             items.append(f"{c.label}: the longest branch changes from "

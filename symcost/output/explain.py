@@ -118,7 +118,7 @@ def _node(dag: Dag, node: Node, diags: list[dict[str, object]],
     for key in KNOWN:
         if key in a and a[key] not in (None, "", [], {}):
             out[key] = _plain(a[key])
-    if isinstance(a.get("label"), str) and not any(k in a for k in ("words", "shapes")):
+    if isinstance(a.get("label"), str) and "shapes" not in a:
         out["read"] = label_reading(str(a["label"]))  # the grammar, applied again
     out["other"] = {k: _plain(v) for k, v in a.items() if k not in KNOWN}
     out["matmuls"] = [dict(text.matmul(mm)) for mm in node.matmuls]

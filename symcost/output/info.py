@@ -10,6 +10,7 @@ from collections import Counter
 from symcost.algebra.printing import to_text
 from symcost.core.dag import Dag, Kind
 from symcost.core.diagnostics import Level
+from symcost.core.symbols import used_names
 from symcost.output.diagnostics import group_diagnostics
 from symcost.solve.completeness import completeness
 
@@ -23,6 +24,11 @@ def dag_info(dag: Dag) -> dict[str, object]:
     and diagnostics (each, and grouped by cause).
 
     The DAG must be acyclic (readers refuse cycles).
+
+    >>> import symcost
+    >>> info = symcost.dag_info(symcost.DagBuilder("d").node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
+    >>> info["nodes"], info["kind"]
+    (1, 'info')
     """
     kinds = Counter(n.kind.value for n in dag.nodes)
     per_gpu: Counter[int] = Counter()
@@ -44,6 +50,7 @@ def dag_info(dag: Dag) -> dict[str, object]:
     comp = completeness(dag)
     levels = Counter(str(d.level) for d in dag.diagnostics)
     return {
+        "symcost": 1, "kind": "info",
         "file": dag.source,
         "name": dag.name,
         "nodes": len(dag),
@@ -74,6 +81,7 @@ def dag_info(dag: Dag) -> dict[str, object]:
         "diagnostics": diags,
         "diagnostic_groups": group_diagnostics(dag.diagnostics),
         "diagnostic_counts": {lv.value: levels.get(lv.value, 0) for lv in Level},
+        **used_names(*(n.cost for n in dag.nodes)),
     }
 
 

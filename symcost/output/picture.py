@@ -109,4 +109,16 @@ def draw(result: AnalysisResult, fmt: str = "svg", source: str | None = None) ->
     return data.decode() if fmt == "svg" else data
 
 
-__all__ = ["draw", "to_agraph", "MAX_NODES"]
+def picture(result: AnalysisResult, format: str = "svg", *, source: str | None = None
+            ) -> str | bytes:
+    """The critical-path picture of an analysis: DOT or SVG text, PNG bytes.
+
+    >>> import symcost
+    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
+    >>> symcost.picture(r, "dot").lstrip().startswith(("digraph", "strict digraph"))
+    True
+    """
+    return draw(result, format, source=source)
+
+
+__all__ = ["draw", "picture", "to_agraph", "MAX_NODES"]

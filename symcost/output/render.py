@@ -6,12 +6,14 @@ presentation (Markdown, LaTeX, terminal text).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
 import jinja2
 
-from symcost.algebra.printing import escape_latex
+from symcost.algebra.printing import escape_latex, symbol_latex
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +28,52 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters["tex"] = tex_text
+    env.filters["tex"] = _tex_filter
+    env.filters["texid"] = tex_id
+    env.filters["texop"] = lambda text: tex_text(text).replace(r"\_", r"\_\allowbreak{}")
+    env.filters["plural"] = plural
+    env.globals["plural"] = plural
     return env
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 join``, ``2 joins`` (``words`` for an irregular plural).
+
+    >>> plural(1, "join"), plural(3, "join"), plural(2, "branch", "branches")
+    ('1 join', '3 joins', '2 branches')
+    """
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+@jinja2.pass_context
+def _tex_filter(ctx: jinja2.runtime.Context, text: object) -> str:
+    # a break point after every underscore: long snake_case names wrap in narrow columns
+    return tex_text(text, ctx.get("symbol_names") or ()).replace(r"\_", r"\_\allowbreak{}")
+
+
+#: Characters of an identifier after which a table cell may break the line.
+_ID_BREAK = re.compile(r"(\\_|-|\.|/|:|\\textasciitilde\{\}|,)")
+#: Longest run of an identifier without a break opportunity.
+ID_RUN = 10
+
+
+def tex_id(text: object) -> str:
+    """A node id for ``\\texttt``: escaped, with break points after ``_ - . / : ~`` and
+    every :data:`ID_RUN` characters of a longer run, so a narrow column wraps it.
+
+    >>> print(tex_id("q_proj_0"))
+    q\\_\\allowbreak{}proj\\_\\allowbreak{}0
+    """
+    out = []
+    for part in _ID_BREAK.split(tex_text(text)):
+        if _ID_BREAK.fullmatch(part):
+            out.append(part + r"\allowbreak{}")
+            continue
+        while len(part) > ID_RUN and "\\" not in part:
+            out.append(part[:ID_RUN] + r"\allowbreak{}")
+            part = part[ID_RUN:]
+        out.append(part)
+    return "".join(out)
 
 
 #: Non-ASCII characters that node names use, as LaTeX text commands (others become "?").
@@ -40,12 +86,18 @@ _UNICODE_TEX = {
 }
 
 
-def tex_text(text: object) -> str:
-    """Plain text for pdflatex: LaTeX specials escaped, non-ASCII mapped or replaced."""
+def tex_text(text: object, symbols: Iterable[str] = ()) -> str:
+    """Plain text for pdflatex: LaTeX specials escaped, non-ASCII mapped or replaced, and
+    the names in ``symbols`` (whole words) set in math with their one spelling
+    (``F_expert`` -> ``$F_{\\mathrm{expert}}$``, as in the formulas)."""
     out = escape_latex(str(text))
-    if out.isascii():
-        return out
-    return "".join(ch if ch.isascii() else _UNICODE_TEX.get(ch, "?") for ch in out)
+    if not out.isascii():
+        out = "".join(ch if ch.isascii() else _UNICODE_TEX.get(ch, "?") for ch in out)
+    for name in symbols:
+        esc = re.escape(escape_latex(name))
+        out = re.sub(rf"(?<![A-Za-z0-9\\_{{$]){esc}(?![A-Za-z0-9]|\\_|\$)",
+                     lambda _m, n=name: f"${symbol_latex(n)}$", out)
+    return out
 
 
 def render(template: str, **context: object) -> str:

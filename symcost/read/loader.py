@@ -14,7 +14,13 @@ _READERS: dict[str, Reader] = {}
 
 
 def register_reader(extensions: list[str], reader: Reader) -> None:
-    """Register ``reader(path, **options) -> Dag`` for file extensions like ``".dot"``."""
+    """Register ``reader(path, **options) -> Dag`` for file extensions like ``".dot"``.
+
+    >>> import symcost
+    >>> def read_txt(path, **options):   # a reader returns a Dag
+    ...     return symcost.DagBuilder(path).node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build()
+    >>> symcost.register_reader(".txtdag", read_txt)   # doctest: +SKIP
+    """
     for ext in extensions:
         _READERS[ext.lower()] = reader
 
@@ -39,6 +45,11 @@ def load(path: str | os.PathLike[str], **options: object) -> Dag:
     """Read a DAG from ``path`` (``.yaml``/``.yml``/``.json`` spec, ``.dot``/``.gv``).
 
     Raises :class:`InputError` (one line naming the file and place) for bad input.
+
+    >>> import symcost
+    >>> dag = symcost.load("examples/ma_separation.yaml")   # doctest: +SKIP
+    >>> len(dag.nodes)                                      # doctest: +SKIP
+    406
     """
     _ensure_builtin()
     p = Path(path)

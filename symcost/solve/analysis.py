@@ -14,7 +14,8 @@ from symcost.algebra.order import Certificate, Counterexample, Cover, OrderEngin
 from symcost.algebra.printing import FormPrinter, cached_text, to_latex, to_text
 from symcost.core.dag import Dag
 from symcost.core.diagnostics import Diagnostic, info, warning
-from symcost.core.symbols import Get_Time
+from symcost.core.display import Displayable
+from symcost.core.symbols import Get_Time, used_names
 from symcost.solve.completeness import Completeness, completeness
 from symcost.solve.concurrency import check_mode, device_edges
 from symcost.solve.longest_path import Solution, longest_path
@@ -95,7 +96,7 @@ class Runtime:
 
 
 @dataclass
-class AnalysisResult:
+class AnalysisResult(Displayable):
     """What :func:`analyze` returns.
 
     ``runtime`` and ``runtime_compute_only`` are sympy expressions in ``B`` (and any
@@ -144,6 +145,7 @@ class AnalysisResult:
         """The JSON contract of ``symcost analyze --format json``."""
         d: dict[str, object] = {
             "symcost": 1,
+            "kind": "analysis",
             "dag": {"name": self.dag.name, "file": self.dag.source,
                     "nodes": len(self.dag.nodes), "edges": self.dag.num_edges,
                     "devices": self.dag.devices()},
@@ -171,6 +173,10 @@ class AnalysisResult:
         if self.compute.definitions:
             d["definitions_compute_only"] = {str(k): to_text(v)
                                              for k, v in self.compute.definitions.items()}
+        exprs = [self.full.expr, self.compute.expr, *self.full.definitions.values(),
+                 *self.compute.definitions.values(), *(s.cost for s in self.full.critical_path),
+                 *(n.cost for n in self.dag.nodes)]
+        d.update(used_names(*exprs))
         return d
 
 
@@ -236,6 +242,12 @@ def analyze(dag: Dag, concurrency: str = "device", assume: Iterable[str] = (),
     ------
     CycleError
         When the DAG has a cycle (the message names it).
+
+    >>> import symcost
+    >>> dag = symcost.load("examples/ma_separation.yaml")   # doctest: +SKIP
+    >>> b = symcost.DagBuilder("two").node("a", cost=symcost.Get_Time(symcost.B, 64, 64), devices=[0])
+    >>> symcost.analyze(b.node("c", cost=symcost.Get_Time(symcost.B, 64, 64), devices=[0]).build()).runtime
+    2*Get_Time(B, 64, 64)
     """
     check_mode(concurrency)
     assumptions = Assumptions.parse(assume)

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symcost.algebra.exprparse import parse_expr
+from symcost.algebra.exprparse import parse_constraint, parse_expr
 from symcost.algebra.order import Comparison, Counterexample, compare
 from symcost.algebra.printing import to_latex, to_text
 from symcost.core.describe import operation_name, ranges
+from symcost.core.display import Displayable
 from symcost.core.errors import SymcostError
+from symcost.core.symbols import used_names
 from symcost.solve.analysis import AnalysisResult
 
 _VERDICTS = {"==": "equal", "<=": "underestimates", ">=": "overestimates",
@@ -51,7 +53,7 @@ class TermDiff:
 
 
 @dataclass
-class ClaimCheck:
+class ClaimCheck(Displayable):
     """What :func:`check_claim` returns."""
 
     verdict: str
@@ -72,14 +74,16 @@ class ClaimCheck:
                                                                    "incomparable") else None
         cx2 = self.comparison.le_counterexample if self.verdict in ("overestimates",
                                                                     "incomparable") else None
-        return {"verdict": self.verdict, "claim": to_text(self.claim),
+        return {"symcost": 1, "kind": "check",
+                "verdict": self.verdict, "claim": to_text(self.claim),
                 "derived": to_text(self.derived), "against": self.which,
                 "claim_latex": to_latex(self.claim), "derived_latex": to_latex(self.derived),
                 "termwise": self.termwise,
                 "missing": [t.to_dict() for t in self.missing],
                 "extra": [t.to_dict() for t in self.extra],
                 "derived_larger_when": _cx(cx), "claim_larger_when": _cx(cx2),
-                "assumptions": list(self.comparison.assumptions)}
+                "assumptions": list(self.comparison.assumptions),
+                **used_names(self.claim, self.derived)}
 
 
 def _cx(cx: Counterexample | None) -> dict[str, object] | None:
@@ -138,6 +142,11 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
         ``runtime_compute_only``.
     assume : iterable of str
         Bounds on symbols for the order engine; default: those of the analysis.
+
+    >>> import symcost
+    >>> r = symcost.analyze(symcost.DagBuilder().node("a", cost=symcost.Get_Time(symcost.B, 1, 1)).build())
+    >>> symcost.check_claim(r, "Get_Time(B, 1, 1)").verdict
+    'equal'
     """
     claim_expr = parse_expr(claim) if isinstance(claim, str) else sympy.sympify(claim)
     rt = result.full if with_comm else result.compute
@@ -150,7 +159,12 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
     assume = list(assume) or [a for a in result.assumptions]
     cmp = compare(claim_expr, derived, _user_assumptions(assume))
     verdict = _VERDICTS.get(cmp.verdict, cmp.verdict)
-    lc, ld = _linear(claim_expr), _linear(derived)
+    # the term diff under the assumptions: a symbol pinned to a value (B==1024) is
+    # substituted on both sides, so terms equal under it are not "missed" and "added"
+    pins = pinned_symbols(assume)
+    lc = _linear(claim_expr.xreplace(pins))
+    ld = _linear(derived.xreplace(pins))
+    back = {a.xreplace(pins): a for a in derived.atoms(sympy.core.function.AppliedUndef)}
     missing: list[TermDiff] = []
     extra: list[TermDiff] = []
     termwise = lc is not None and ld is not None
@@ -160,12 +174,29 @@ def check_claim(result: AnalysisResult, claim: str | sympy.Expr, *,
             diff = ld.get(atom, 0) - lc.get(atom, 0)  # type: ignore[union-attr]
             if diff == 0:
                 continue
-            nodes, count, ops, gpus = _nodes_for(result, atom)
+            nodes, count, ops, gpus = _nodes_for(result, back.get(atom, atom))
             td = TermDiff(atom, sympy.Rational(diff), nodes, count, ops, gpus)
             (missing if diff > 0 else extra).append(td)
     return ClaimCheck(verdict, claim_expr, derived,
                       "runtime" if with_comm else "runtime_compute_only", cmp,
                       missing, extra, termwise)
+
+
+def pinned_symbols(assume: Iterable[str]) -> dict[sympy.Symbol, sympy.Rational]:
+    """Symbols the constraints fix to one value (``B==1024``, or ``B>=8`` with ``B<=8``).
+
+    >>> pinned_symbols(["B==1024", "1 <= S <= 1"])
+    {B: 1024, S: 1}
+    """
+    lo: dict[sympy.Symbol, sympy.Rational] = {}
+    hi: dict[sympy.Symbol, sympy.Rational] = {}
+    for text in assume:
+        for sym, op, value in parse_constraint(text):
+            if op in (">=", "=="):
+                lo[sym] = max(lo.get(sym, value), value)
+            if op in ("<=", "=="):
+                hi[sym] = min(hi.get(sym, value), value)
+    return {s: v for s, v in lo.items() if hi.get(s) == v}
 
 
 def _user_assumptions(described: list[str]) -> list[str]:

@@ -56,3 +56,49 @@ def test_comparison_plot(tmp_path):
                                m, np.arange(1, 300))
     out = plot_comparison(data, tmp_path / "c.png")
     assert out.stat().st_size > 10_000
+
+
+def _captured(monkeypatch):
+    figs = []
+
+    def keep(fig, plt, p):
+        fig.canvas.draw()
+        figs.append(fig)
+        return p
+
+    monkeypatch.setattr("symcost.output.plot._save", keep)
+    return figs
+
+
+def test_legend_outside_the_axes_and_share_panel_only_when_informative(
+        tmp_path, evaluation, monkeypatch):
+    figs = _captured(monkeypatch)
+    plot_evaluation(evaluation, tmp_path / "r.png")
+    m = Machine(RooflineModel.from_preset("h100"))
+    plot_evaluation(evaluate(Get_Time(B, 64, 64), m, np.arange(1, 64)), tmp_path / "o.png")
+    two, one = figs
+    assert len(two.axes) == 2 and len(one.axes) == 1     # one kind of cost: no share panel
+    for fig in figs:
+        ax = fig.axes[0]
+        legend = ax.get_legend().get_window_extent()
+        axes = ax.get_window_extent()
+        assert legend.x0 >= axes.x1                       # nothing in the axes under it
+        units = {t.get_text() for t in [ax.yaxis.label]}
+        assert len(units) == 1 and "[" in units.pop()
+
+
+def test_comparison_legend_names_deployments(tmp_path, monkeypatch):
+    figs = _captured(monkeypatch)
+    m = Machine(RooflineModel.from_preset("h100"))
+    import symcost
+
+    def one(name, n):
+        b = symcost.DagBuilder(name)
+        b.node("a", cost=Get_Time(n * B, 4096, 4096), devices=[0])
+        return symcost.analyze(b.build())
+
+    data = compare_deployments(one("baseline", 2), one("proposal", 1), m, [1, 2, 4],
+                               names=("baseline", "proposal"))
+    plot_comparison(data, tmp_path / "c.png")
+    labels = [t.get_text() for t in figs[0].axes[0].get_legend().get_texts()]
+    assert labels == ["baseline", "proposal"]
