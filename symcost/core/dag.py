@@ -287,8 +287,12 @@ class DagBuilder:
              devices: Iterable[int] = (), cost: sympy.Expr | int = 0,
              matmuls: Iterable[Matmul] = (), layer: int | None = None,
              **attrs: object) -> DagBuilder:
-        """Add a node. ``cost`` defaults to the sum of ``matmuls``' terms."""
+        """Add a node. ``cost`` (a sympy expression of cost atoms, see
+        :func:`symcost.parse_expr` for text) defaults to the sum of ``matmuls``' terms."""
         mms = tuple(matmuls)
+        if isinstance(cost, str):  # never sympify user text (it evaluates Python)
+            raise CostError(f"node {id!r}: cost {cost!r} is text; give an expression "
+                            "(symcost.parse_expr(text) reads it with the whitelist parser)")
         total = sympy.sympify(cost)
         if total == 0 and mms:
             total = sympy.Add(*[mm.count * mm.term for mm in mms])

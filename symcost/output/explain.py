@@ -130,7 +130,13 @@ def _node(dag: Dag, node: Node, diags: list[dict[str, object]],
 
 def explain_nodes(dag: Dag, ids: Sequence[str] = ()) -> list[dict[str, object]]:
     """What was read for each node of ``ids`` (every node when empty), in the order
-    asked (file order for all). Unknown ids raise :class:`InputError` naming close ones."""
+    asked (file order for all). Unknown ids raise :class:`InputError` naming close ones.
+
+    >>> import symcost
+    >>> dag = symcost.DagBuilder().node("q", cost=symcost.Get_Time(symcost.B, 4096, 512)).build()
+    >>> explain_nodes(dag, ["q"])[0]["cost"]
+    'Get_Time(B, 4096, 512)'
+    """
     check_ids(dag, ids)
     wanted = list(dict.fromkeys(ids)) if ids else [n.id for n in dag.nodes]
     want = set(wanted)

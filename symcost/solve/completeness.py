@@ -158,6 +158,12 @@ def completeness(dag: Dag, runtime: sympy.Expr | None = None, *,
 
     ``given`` names symbols the user bound or chose beyond the reader's ``--symbol``
     ones (``symcost eval --set S=2048``); they do not count as unknown sizes.
+
+    >>> import symcost
+    >>> cost = symcost.parse_expr("Get_Time(B, 4096, 512)")
+    >>> c = completeness(symcost.DagBuilder().node("a", cost=cost).build())
+    >>> c.complete, c.summary()
+    (True, 'complete: no missing size, unknown cost or elision in 1 nodes')
     """
     user = _given_symbols(dag, given)
     is_dot = dag.meta.get("format") == "dot"

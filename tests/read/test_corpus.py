@@ -207,7 +207,7 @@ EXPECT = {
     "paper_to_dag__current_dag.dot":
         (('ok', 1, ('F_expert',), ('count', 'inferred', 'repeat', 'symbol')), None),
     "paper_to_dag__helix_dag.dot":
-        (('ok', 39, (), ('components',)), None),
+        (('ok', 39, (), ('components', 'inferred')), None),
     "paper_to_dag__llama_7b_hpipe_dag.dot":
         (('reject', 'Graphviz: syntax error scanning a quoted string (missing end'), ('reject', 'no edges: 224 nodes, no data flow between them and no GPU')),
     "paper_to_dag__moe_single_gpu_deployment.dot":
