@@ -1,8 +1,12 @@
 """The ``symcost`` command line: a thin layer that parses arguments and calls the library.
 
 Each subcommand lives in ``symcost/cli/<name>.py`` with ``add_parser(subparsers)``
-and ``run(args) -> int``. User errors (:class:`SymcostError`) print one line on stderr
-and exit with status 2; nothing is written half-way.
+and ``run(args) -> int``. Every command runs inside the boundary of
+:mod:`symcost.core.boundary`: a user error prints one line on stderr and exits with
+``BAD_INPUT`` (2), a bug prints one line saying so and exits with ``INTERNAL`` (70; the
+traceback with ``--debug`` or ``SYMCOST_DEBUG=1``), SIGINT/SIGTERM exit with
+``INTERRUPTED`` (130). Output paths (``-o``, ``--plot``) are checked before any work is
+done, and nothing is written half-way.
 """
 
 from __future__ import annotations
@@ -12,15 +16,19 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from symcost.core.errors import SymcostError
+from symcost.core import exitcodes
+from symcost.core.boundary import run_guarded
+from symcost.core.files import check_writable
 
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
 COMMANDS = ["analyze", "info", "compare", "check", "eval"]
+#: Options naming files a command writes, checked before the command runs.
+OUTPUT_OPTIONS = ("output", "plot")
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like argparse but terse
-        self.exit(2, f"symcost: error: {message}\n")
+        self.exit(exitcodes.BAD_INPUT, f"symcost: error: {' '.join(message.split())}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symcost", description="Symbolic cost models of parallel "
                      "neural-network deployments: closed-form runtime in the batch size B.")
     parser.add_argument("--version", action="version", version=f"symcost {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback (also SYMCOST_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
@@ -39,18 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, not only before COMMAND
+    argv = [a for a in argv if a != "--debug"]
+
+    def body() -> int:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help, --version, or a usage error (one line)
+            code = done.code
+            return code if isinstance(code, int) else exitcodes.BAD_INPUT
+        for option in OUTPUT_OPTIONS:
+            check_writable(getattr(args, option, None), f"--{option}")
         return int(args.run(args) or 0)
-    except SymcostError as err:
-        print(f"symcost: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("symcost: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 1
+
+    return run_guarded(body, debug=debug)
 
 
 if __name__ == "__main__":  # pragma: no cover
