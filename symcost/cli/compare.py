@@ -65,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(data, indent=2) if args.format == "json" else \
             render("compare.txt.j2", c=data)
     write_output(text, args.output)
+    if a_file and args.plot:  # only once the main output is written
+        from symcost.output.plot import plot_comparison
+
+        plot_comparison(data["numeric"], args.plot)
     return 0
 
 
@@ -86,11 +90,10 @@ def _deployments(args: argparse.Namespace) -> dict:
         symbolic = compare(ea, eb, args.assume).to_dict()
     machine = Machine.from_options(hw=None if args.table else args.hw, table=args.table,
                                    link=args.link, dtype=args.dtype)
-    numeric = compare_deployments(ra, rb, machine, parse_batches(args.batch),
+    notes: list[str] = []
+    numeric = compare_deployments(ra, rb, machine, parse_batches(args.batch, notes),
                                   names=(args.a, args.b), compute_only=args.compute_only)
-    if args.plot:
-        from symcost.output.plot import plot_comparison
-
-        plot_comparison(numeric, args.plot)
+    if notes and isinstance(numeric, dict):
+        numeric.setdefault("notes", []).extend(notes)
     return {"a": args.a, "b": args.b, "concurrency": args.concurrency,
             "compute_only": args.compute_only, "symbolic": symbolic, "numeric": numeric}

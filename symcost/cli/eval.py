@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     from symcost.read.loader import load
     from symcost.solve.analysis import analyze
 
-    batches = parse_batches(args.batch)
+    batch_notes: list[str] = []
+    batches = parse_batches(args.batch, batch_notes)
     machine = Machine.from_options(
         hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
         efficiency=args.efficiency, launch_overhead=args.launch_overhead,
@@ -122,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
         expr = expr.xreplace(binds)
         defs = {k: v.xreplace(binds) for k, v in defs.items()}
     ev = evaluate(expr, machine, batches, definitions=defs, classify=kind_classifier(dag))
+    ev.notes.extend(batch_notes)
     if getattr(machine.matmul, "adjusted", 0):
         ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
                         "values raised to the least monotone majorant")
@@ -138,13 +140,13 @@ def run(args: argparse.Namespace) -> int:
         text = _csv(ev)
     else:
         text = _table(ev, info, machine, all_rows=args.all_rows)
-    if args.plot:
+    write_output(text, args.output)
+    if args.plot:  # only once the main output is written
         from symcost.output.plot import plot_evaluation
 
         name = dag.name or args.dag
         plot_evaluation(ev, args.plot, title=f"{name}: runtime vs batch size "
                         f"({args.concurrency} concurrency)", subtitle=machine.label)
-    write_output(text, args.output)
     return 0
 
 

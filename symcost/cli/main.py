@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from symcost.core import exitcodes
 from symcost.core.boundary import run_guarded
+from symcost.core.errors import SymcostError
 from symcost.core.files import check_writable
 
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
@@ -47,6 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, output paths that could not be written."""
+    for option in OUTPUT_OPTIONS:
+        path = getattr(args, option, None)
+        if option == "plot" and path:
+            from symcost.output.plot import FORMATS
+
+            if not str(path).lower().endswith(FORMATS):
+                raise SymcostError(f"cannot plot to {path}: use a "
+                                   f"{', '.join(FORMATS)} file name")
+        check_writable(path, f"--{option}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -60,8 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as done:  # --help, --version, or a usage error (one line)
             code = done.code
             return code if isinstance(code, int) else exitcodes.BAD_INPUT
-        for option in OUTPUT_OPTIONS:
-            check_writable(getattr(args, option, None), f"--{option}")
+        _check_outputs(args)
         return int(args.run(args) or 0)
 
     return run_guarded(body, debug=debug)

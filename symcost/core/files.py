@@ -52,9 +52,9 @@ def _refuse_special(target: Path, path: str) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise SymcostError(f"cannot write {path}: {err.strerror}") from None
+        raise SymcostError(f"cannot write {_clip(path)}: {err.strerror}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise SymcostError(f"cannot write {path}: it is {_kind(st.st_mode)}; only a regular "
+        raise SymcostError(f"cannot write {_clip(path)}: it is {_kind(st.st_mode)}; only a regular "
                            "file is replaced")
     return st
 
@@ -66,22 +66,35 @@ def check_writable(path: str | None, what: str = "output") -> None:
         return
     if not path:
         raise SymcostError(f"{what}: empty file name")
+    try:
+        _check_writable(path)
+    except OSError as err:
+        raise SymcostError(f"cannot write {_clip(path)}: {err.strerror or err}") from None
+
+
+def _clip(path: str) -> str:
+    return path if len(path) <= 80 else path[:77] + "..."
+
+
+def _check_writable(path: str) -> None:
+    if "\x00" in path:
+        raise SymcostError("cannot write a file whose name contains a NUL character")
     target = _target(path)
     _refuse_special(target, path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise SymcostError(f"cannot write {path}: folder {folder} does not exist")
+        raise SymcostError(f"cannot write {_clip(path)}: folder {folder} does not exist")
     try:
         name_max = os.pathconf(str(folder), "PC_NAME_MAX")
     except (OSError, ValueError):
         name_max = 255
     if len(os.fsencode(target.name)) + _TMP_EXTRA > name_max:
-        raise SymcostError(f"cannot write {path}: file name too long "
+        raise SymcostError(f"cannot write {_clip(path)}: file name too long "
                            f"(at most {name_max - _TMP_EXTRA} bytes)")
     try:  # the real test: can a temporary file be made there?
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(folder))
     except OSError as err:
-        raise SymcostError(f"cannot write {path}: {err.strerror}") from None
+        raise SymcostError(f"cannot write {_clip(path)}: {err.strerror}") from None
     os.close(fd)
     os.unlink(tmp)
 
@@ -113,16 +126,25 @@ def write_output(text: str | bytes, path: str | None) -> None:
 
 def write_bytes_atomic(data: bytes, path: str) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    try:
+        _write(data, path)
+    except OSError as err:  # inspecting the path itself failed (name too long, ...)
+        raise SymcostError(f"cannot write {_clip(path)}: {err.strerror or err}") from None
+
+
+def _write(data: bytes, path: str) -> None:
+    if "\x00" in path:
+        raise SymcostError("cannot write a file whose name contains a NUL character")
     target = _target(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise SymcostError(f"cannot write {path}: folder {folder} does not exist")
+        raise SymcostError(f"cannot write {_clip(path)}: folder {folder} does not exist")
     old = _refuse_special(target, path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(folder))
     except OSError as err:
-        raise SymcostError(f"cannot write {path}: {err.strerror}") from None
+        raise SymcostError(f"cannot write {_clip(path)}: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -134,7 +156,7 @@ def write_bytes_atomic(data: bytes, path: str) -> None:
         except OSError:
             pass
         if isinstance(err, OSError):
-            raise SymcostError(f"cannot write {path}: {err.strerror or err}") from None
+            raise SymcostError(f"cannot write {_clip(path)}: {err.strerror or err}") from None
         raise
 
 

@@ -44,8 +44,6 @@ MAX_DOC_DEPTH = 100
 MAX_ALIAS_NODES = 1_000_000
 #: Seconds one user regular expression (``--rules``) may run on one label.
 REGEX_TIMEOUT = 1.0
-#: Largest CSV field (characters) of a measured table.
-MAX_CSV_FIELD = 1 << 20
 
 _INT_TEXT = re.compile(r"^\s*\+?(\d+)\s*$")
 _LITERAL = re.compile(r"^(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
@@ -74,6 +72,23 @@ def check_size(value: object, what: str = "size", *, zero: bool = False) -> int:
         bound = "a non-negative" if zero else "a positive"
         raise InputError(f"{what}: {_clip(str(value))} is not {bound} integer below 2**63")
     return value
+
+
+_DIGITS = re.compile(r"\d+")
+_PRODUCT_TEXT = re.compile(r"^\s*\d+(?:\s*[×x*]\s*\d+)+\s*$")
+
+
+def check_dim_text(text: str, what: str = "size") -> None:
+    """Refuse a dimension written in a label whose numbers (or whose product, for
+    ``64x128``) are not below 2**63, before anything converts them."""
+    runs = _DIGITS.findall(text)
+    for run in runs:
+        check_size(run, f"{what} {_clip(text)!r}", zero=True)
+    if len(runs) > 1 and _PRODUCT_TEXT.match(text):
+        prod = math.prod(int(r) for r in runs)
+        if prod >= MAX_SIZE:
+            raise InputError(f"{what} {_clip(text)!r}: the product is not below the size "
+                             "limit 2**63")
 
 
 def check_time(value: object, what: str = "time") -> float:
@@ -138,6 +153,6 @@ __all__ = [
     "MAX_SIZE", "MAX_SIZE_DIGITS", "MAX_LITERAL_DIGITS", "MAX_EXP10", "MAX_NUMBER_BITS",
     "MAX_EXPR_CHARS", "MAX_EXPR_DEPTH", "MAX_POWER", "MAX_SIMPLIFIED_ARGS",
     "MAX_BATCH_POINTS", "MAX_FOREACH", "MAX_SPEC_NODES", "MAX_SPEC_EDGES", "MAX_DOC_DEPTH",
-    "MAX_ALIAS_NODES", "REGEX_TIMEOUT", "MAX_CSV_FIELD",
-    "check_size", "check_time", "check_literal", "number_bits",
+    "MAX_ALIAS_NODES", "REGEX_TIMEOUT",
+    "check_size", "check_dim_text", "check_time", "check_literal", "number_bits",
 ]

@@ -59,14 +59,16 @@ class SafeBoundedLoader(BoundedComposer, yaml.SafeLoader):
     """``yaml.SafeLoader`` with the limits of :class:`BoundedComposer`."""
 
 
-def load_yaml(text: str, file: str, loader: type = SafeBoundedLoader) -> Any:
-    """The YAML document in ``text`` (``loader`` must include :class:`BoundedComposer`)."""
+def load_yaml(text: str, file: str, loader: type = SafeBoundedLoader, *,
+              label: str = "YAML error") -> Any:
+    """The YAML document in ``text`` (``loader`` must include :class:`BoundedComposer`);
+    ``label`` starts the message of a syntax error."""
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or err.context or "syntax error"
-        raise InputError(f"YAML syntax error: {what}", file=file,
+        raise InputError(f"{label}: {what}", file=file,
                          line=None if mark is None else mark.line + 1) from None
     except yaml.YAMLError as err:
         raise InputError(f"YAML error: {err}", file=file) from None

@@ -10,15 +10,14 @@ symbols themselves. Every parameter is recorded with its source in
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import sympy
-import yaml
 
 from symcost.core.errors import InputError
+from symcost.core.safeload import load_json, load_yaml
 from symcost.core.textfile import read_text_file
 
 MAX_PARAMS_BYTES = 1 << 20
@@ -83,14 +82,8 @@ def read_params_file(path: str | os.PathLike[str]) -> list[tuple[str, object]]:
     file = str(path)
     p = Path(path)
     text = read_text_file(path, "parameter", MAX_PARAMS_BYTES)
-    try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as err:
-        raise InputError(f"JSON error: {err.msg}", file=file, line=err.lineno) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(f"YAML error: {getattr(err, 'problem', None) or err}", file=file,
-                         line=mark.line + 1 if mark is not None else None) from None
+    # bounded depth and alias expansion (symcost.core.safeload)
+    data = load_json(text, file) if p.suffix.lower() == ".json" else load_yaml(text, file)
     if not isinstance(data, dict):
         raise InputError("expected a mapping of parameter names to values", file=file)
     return _flatten(data)

@@ -93,7 +93,7 @@ def read_spec(path: str | Path, **_options: object) -> Dag:
     if p.suffix.lower() == ".json":
         data = load_json(text, str(path))
     else:
-        data = load_yaml(text, str(path), _LineLoader)
+        data = load_yaml(text, str(path), _LineLoader, label="YAML syntax error")
     return build_from_spec(data, ctx)
 
 
