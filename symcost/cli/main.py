@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -23,6 +24,8 @@ from symcost.core.files import check_writable
 
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
 COMMANDS = ["analyze", "info", "compare", "check", "eval"]
+#: Seconds a command may run before it stops with a one-line error (``--time-limit``).
+DEFAULT_TIME_LIMIT = 60.0
 #: Options naming files a command writes, checked before the command runs.
 OUTPUT_OPTIONS = ("output", "plot")
 
@@ -41,11 +44,49 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"symcost {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="on an internal error, print the traceback (also SYMCOST_DEBUG=1)")
+    parser.add_argument("--time-limit", type=_seconds, default=_default_time_limit(),
+                        metavar="SECONDS",
+                        help=f"stop with a one-line error after SECONDS (default "
+                        f"{DEFAULT_TIME_LIMIT:g}, or $SYMCOST_TIME_LIMIT; 0: no limit)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"symcost.cli.{name}").add_parser(sub)
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 1e9:
+        raise argparse.ArgumentTypeError(f"{text!r}: seconds from 0 (no limit) to 1e9")
+    return value
+
+
+def _default_time_limit() -> float:
+    env = os.environ.get("SYMCOST_TIME_LIMIT", "").strip()
+    if not env:
+        return DEFAULT_TIME_LIMIT
+    try:
+        return _seconds(env)
+    except argparse.ArgumentTypeError:
+        return DEFAULT_TIME_LIMIT
+
+
+def _time_limit(argv: list[str]) -> float:
+    """``--time-limit`` as given before the command (read before the parser runs, so
+    that parsing and loading are inside the limit too)."""
+    for i, a in enumerate(argv):
+        value = a.partition("=")[2] if a.startswith("--time-limit=") else \
+            (argv[i + 1] if a == "--time-limit" and i + 1 < len(argv) else None)
+        if value is not None:
+            try:
+                return _seconds(value)
+            except argparse.ArgumentTypeError:
+                return _default_time_limit()  # the parser reports the bad value
+    return _default_time_limit()
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -77,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_outputs(args)
         return int(args.run(args) or 0)
 
-    return run_guarded(body, debug=debug)
+    return run_guarded(body, debug=debug, time_limit=_time_limit(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,8 +60,17 @@ class Terminated(KeyboardInterrupt):
     """Raised in the main thread on SIGTERM, so that clean-up (temporary files) runs."""
 
 
+class TimeLimitExceeded(BaseException):
+    """Raised in the main thread when a command runs past its time limit (a
+    ``BaseException``, so that no ``except Exception`` inside the library swallows it)."""
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise TimeLimitExceeded()
 
 
 def debug_enabled(flag: bool = False) -> bool:
@@ -70,20 +79,30 @@ def debug_enabled(flag: bool = False) -> bool:
     return bool(flag) or (env not in ("", "0"))
 
 
-def run_guarded(body: Callable[[], int], *, debug: bool = False, prog: str = "symcost") -> int:
+def run_guarded(body: Callable[[], int], *, debug: bool = False, prog: str = "symcost",
+                time_limit: float = 0) -> int:
     """Run a command body and map its outcome to an exit status.
 
     ``SymcostError`` -> one line on stderr, ``BAD_INPUT``; SIGINT/SIGTERM ->
-    ``INTERRUPTED``; any other exception -> one line saying it is an internal error,
-    ``INTERNAL`` (with the traceback when :func:`debug_enabled`).
+    ``INTERRUPTED``; past ``time_limit`` seconds (0: none) -> one line, ``BAD_INPUT``;
+    any other exception -> one line saying it is an internal error, ``INTERNAL`` (with
+    the traceback when :func:`debug_enabled`).
     """
-    previous = None
+    previous = previous_alarm = None
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except (ValueError, OSError):  # not the main thread: leave signals alone
-        previous = None
+        if time_limit > 0:
+            previous_alarm = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, time_limit)
+    except (ValueError, OSError, AttributeError):  # not the main thread: leave signals
+        previous = previous_alarm = None
     try:
         return int(body() or 0)
+    except TimeLimitExceeded:
+        print(f"{prog}: error: stopped after {time_limit:g} s (--time-limit): the input "
+              "needs more work than the limit allows; raise it with --time-limit SECONDS "
+              "(0: no limit)", file=sys.stderr)
+        return exitcodes.BAD_INPUT
     except SymcostError as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return exitcodes.BAD_INPUT
@@ -107,11 +126,14 @@ def run_guarded(body: Callable[[], int], *, debug: bool = False, prog: str = "sy
               file=sys.stderr)
         return exitcodes.INTERNAL
     finally:
-        if previous is not None:
-            try:
+        try:
+            if previous_alarm is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous_alarm)
+            if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
-            except (ValueError, OSError):  # pragma: no cover
-                pass
+        except (ValueError, OSError):  # pragma: no cover
+            pass
 
 
 def _quiet_stdout() -> None:
@@ -125,4 +147,5 @@ def _quiet_stdout() -> None:
         pass
 
 
-__all__ = ["InternalError", "entry_point", "run_guarded", "debug_enabled", "Terminated"]
+__all__ = ["InternalError", "entry_point", "run_guarded", "debug_enabled", "Terminated",
+           "TimeLimitExceeded"]

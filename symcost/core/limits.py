@@ -35,9 +35,9 @@ MAX_SIMPLIFIED_ARGS = 8
 #: ``--batch``: at most this many batch sizes; a larger range is sampled geometrically.
 MAX_BATCH_POINTS = 100_000
 #: Spec ``foreach``: instances of one entry, and nodes / edges of a whole spec.
-MAX_FOREACH = 1_000_000
-MAX_SPEC_NODES = 1_000_000
-MAX_SPEC_EDGES = 4_000_000
+MAX_FOREACH = 200_000
+MAX_SPEC_NODES = 200_000
+MAX_SPEC_EDGES = 1_000_000
 #: YAML/JSON documents: deepest nesting of lists/mappings, and how many nodes aliases may
 #: add (billion-laughs guard).
 MAX_DOC_DEPTH = 100
@@ -78,9 +78,12 @@ _DIGITS = re.compile(r"\d+")
 _PRODUCT_TEXT = re.compile(r"^\s*\d+(?:\s*[×x*]\s*\d+)+\s*$")
 
 
-def check_dim_text(text: str, what: str = "size") -> None:
+def check_dim_text(text: str, role: str | None = None, what: str = "size") -> None:
     """Refuse a dimension written in a label whose numbers (or whose product, for
-    ``64x128``) are not below 2**63, before anything converts them."""
+    ``64x128``) are not below 2**63, before anything converts them; for a known size
+    ``role`` (batch, hidden, ...) a plain 0 is refused too."""
+    if role is not None and text.strip().strip("0") == "" and text.strip():
+        raise InputError(f"{role} size {text.strip()!r}: sizes are positive integers")
     runs = _DIGITS.findall(text)
     for run in runs:
         check_size(run, f"{what} {_clip(text)!r}", zero=True)

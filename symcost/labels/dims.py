@@ -111,7 +111,7 @@ def _split_entries(body: str) -> list[str]:
 def parse_value(text: str, role: str | None) -> tuple[sympy.Expr | None, str]:
     """The value of one size and a note about an assumption (empty when none)."""
     t = text.strip().strip("()").strip()
-    check_dim_text(t)  # sizes below 2**63 (symcost.core.limits), before int() sees them
+    check_dim_text(t, role if role in UNKNOWN_SYMBOL else None)  # symcost.core.limits
     if _INT.match(t):
         return sympy.Integer(int(t)), ""
     if _PRODUCT.match(t):
