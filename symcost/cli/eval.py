@@ -28,6 +28,18 @@ from symcost.models.evaluate import (
     result_definitions,
 )
 
+
+def finite_number(text: str) -> float:
+    """An option value: a finite, non-negative number (symcost.core.limits)."""
+    from symcost.core.errors import InputError
+    from symcost.core.limits import check_time
+
+    try:
+        return check_time(text, "value")
+    except InputError as err:
+        raise argparse.ArgumentTypeError(err.message) from None
+
+
 #: Largest number of rows the ``table`` format prints without ``--all-rows``.
 TABLE_ROWS = 24
 
@@ -49,13 +61,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
                    "a comma list (default 1:4096)")
-    p.add_argument("--efficiency", type=float, default=1.0,
+    p.add_argument("--efficiency", type=finite_number, default=1.0,
                    help="fraction of peak FLOP/s and bandwidth reached (default 1)")
-    p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
+    p.add_argument("--launch-overhead", type=finite_number, default=0.0, metavar="SECONDS",
                    help="seconds added to every matmul (default 0)")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
                    help="collective algorithm for all-reduce and broadcast (default ring)")
-    p.add_argument("--alpha", type=float, metavar="SECONDS",
+    p.add_argument("--alpha", type=finite_number, metavar="SECONDS",
                    help="per-step link latency (default: the link preset's)")
     p.add_argument("--compute-only", action="store_true",
                    help="evaluate the compute-only runtime (communication at zero cost)")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fuzzkit import ROOT, assert_handled, examples
 from hypothesis import given
 from hypothesis import strategies as st
+
+from fuzzkit import ROOT, assert_handled, examples
 
 YAML = str(ROOT / "examples" / "ma_separation.yaml")
 DOT = str(ROOT / "examples" / "ma_separation.dot")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fuzzkit import FIXTURES, ROOT, assert_handled, examples
 from hypothesis import given
 from hypothesis import strategies as st
+
+from fuzzkit import FIXTURES, ROOT, assert_handled, examples
 
 SEEDS = sorted(FIXTURES.glob("*.dot")) + [ROOT / "examples" / "ma_separation.dot"]
 SEED_BYTES = [p.read_bytes() for p in SEEDS if p.stat().st_size < 20_000]

@@ -7,13 +7,14 @@ Every input either parses or raises a :class:`SymcostError`; nothing else escape
 from __future__ import annotations
 
 import pytest
-from fuzzkit import examples
 from hypothesis import given
 from hypothesis import strategies as st
 
 import symcost
 from symcost.core.errors import SymcostError
 from symcost.core.limits import MAX_EXPR_DEPTH
+
+from fuzzkit import examples
 
 ATOMS = ["B", "S", "x", "1", "0", "2048", "1e999999999", "0.5", ".5e-3", "99999999999999999999",
          "Get_Time(B, 4096, 512)", "Get_Time(B*2048, 4096, 16)", "AllReduce(B, 8)",

@@ -8,9 +8,10 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from fuzzkit import ROOT, assert_handled, examples
 from hypothesis import given
 from hypothesis import strategies as st
+
+from fuzzkit import ROOT, assert_handled, examples
 
 EXAMPLE = yaml.safe_load((ROOT / "examples" / "ma_separation.yaml").read_text())
 
