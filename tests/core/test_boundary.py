@@ -88,6 +88,9 @@ def test_signal_leaves_no_partial_output(tmp_path, sig):
     if proc.returncode == 0:  # finished before the signal: then the output is whole
         assert out.exists()
         return
+    if proc.returncode == -sig:  # a very slow machine: still importing, Python's default
+        assert sorted(os.listdir(tmp_path)) == ["big.yaml"]
+        return
     assert proc.returncode == exitcodes.INTERRUPTED, err
     assert "Traceback" not in err
     assert sorted(os.listdir(tmp_path)) == ["big.yaml"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fuzzkit import ROOT, assert_handled, examples
@@ -67,4 +67,4 @@ def test_cli_options(case):
             path = Path(tmp) / "rules.yaml"
             path.write_text(rules)
             argv += ["--rules", str(path)]
-        assert_handled(argv)
+        event(f"status {assert_handled(argv)}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fuzzkit import FIXTURES, ROOT, assert_handled, examples
@@ -57,6 +57,7 @@ def _run(data: bytes, *options: str) -> int:
                                  *options])
         if status != 0:
             assert not out.exists(), "a failed run left its output"
+        event(f"status {status}")  # --hypothesis-show-statistics: how many were read
         return status
 
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fuzzkit import ROOT, assert_handled, examples
@@ -51,7 +51,9 @@ def _run(text: str, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"fuzz{suffix}"
         path.write_text(text)
-        assert_handled(["analyze", str(path), "--format", "json", "-o", str(Path(tmp) / "o")])
+        status = assert_handled(["analyze", str(path), "--format", "json", "-o",
+                                 str(Path(tmp) / "o")])
+        event(f"status {status}")  # --hypothesis-show-statistics: how many were read
 
 
 @examples(60)
