@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from symcost.core.errors import SymcostError
+from symcost.core.limits import MAX_SIZE, MAX_SIZE_DIGITS
 
 
 def add_dag_options(p: argparse.ArgumentParser) -> None:
@@ -60,8 +61,10 @@ def load_options(args: argparse.Namespace) -> dict[str, object]:
     repeat = {}
     for key, value in _pairs(getattr(args, "repeat", []), "--repeat",
                              "NODE=COUNT, e.g. layers_1_30=30").items():
-        if not value.isdigit() or int(value) < 1:
-            raise SymcostError(f"--repeat {key}={value}: COUNT must be a positive integer")
+        if not value.isdigit() or len(value) > MAX_SIZE_DIGITS or \
+                not 1 <= int(value) < MAX_SIZE:
+            raise SymcostError(f"--repeat {key}={value[:40]}: COUNT must be a positive "
+                               "integer below 2**63")
         repeat[key] = int(value)
     if repeat:
         opts["repeat"] = repeat

@@ -25,7 +25,7 @@ from symcost.core.files import check_writable
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
 COMMANDS = ["analyze", "info", "compare", "check", "eval"]
 #: Seconds a command may run before it stops with a one-line error (``--time-limit``).
-DEFAULT_TIME_LIMIT = 60.0
+DEFAULT_TIME_LIMIT = 55.0  # with start-up (imports), a whole run stays within a minute
 #: Options naming files a command writes, checked before the command runs.
 OUTPUT_OPTIONS = ("output", "plot")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import sympy
 
 from symcost.core.errors import InputError
+from symcost.core.limits import check_size
 from symcost.core.safeload import load_json, load_yaml
 from symcost.core.textfile import read_text_file
 
@@ -56,15 +57,19 @@ class Parameters:
 
 
 def _int(value: object) -> int | None:
+    """A positive size below 2**63 (symcost.core.limits), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+        value = int(value)
+    if isinstance(value, str):
+        value = value.strip()
+    if not isinstance(value, int | str):
+        return None
+    try:
+        return check_size(value)
+    except InputError:
+        return None
 
 
 def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:
@@ -113,8 +118,10 @@ def collect(sets: dict[str, str] | None = None,
         num = _int(value)
         if num is None or num < 1:
             if source == "--set":
-                raise InputError(f"--set {key}={value}: expected a positive integer")
-            notes.append(f"{source}: {key}={value!r} is not a positive integer; ignored")
+                raise InputError(f"--set {key}={str(value)[:40]}: expected a positive integer "
+                                 "below 2**63")
+            notes.append(f"{source}: {key}={str(value)[:40]!r} is not a positive integer "
+                         "below 2**63; ignored")
             continue
         prev = by_role.get(role)
         if prev is not None and prev[0] != num and prev[1].startswith(source):

@@ -4,7 +4,8 @@
 ``analyze`` (the file is the DAG), ``table`` (``eval --table FILE``), ``rules``
 (``analyze --rules FILE`` on a DOT example), ``batch`` (the text is ``eval --batch``),
 ``compare`` (two lines: the expressions), ``output`` (the text is the ``-o`` path,
-``TMP/`` a temporary folder). Found by the fuzz suite and the issue's fuzzer; before the
+``TMP/`` a temporary folder), ``args`` (one argument per line; ``DOT``/``YAML`` stand
+for the examples, ``TMP`` for a temporary folder). Found by the fuzz suite and the issue's fuzzer; before the
 fixes each gave a traceback, a hang, a memory blow-up or exit 0 on a truncated graph.
 """
 
@@ -26,7 +27,8 @@ DOT = str(ROOT / "examples" / "ma_separation.dot")
 
 def _argv(path: Path, tmp: str) -> list[str]:
     kind = path.name.split("__", 1)[0]
-    text = path.read_text(errors="replace") if kind in ("batch", "compare", "output") else ""
+    text = path.read_text(errors="replace") if kind in ("batch", "compare", "output", "args") \
+        else ""
     out = str(Path(tmp) / "out.json")
     if kind == "analyze":
         return ["analyze", str(path), "--format", "json", "-o", out]
@@ -41,6 +43,9 @@ def _argv(path: Path, tmp: str) -> list[str]:
         return ["compare", a, b, "-o", out]
     if kind == "output":
         return ["analyze", YAML, "-o", text.strip().replace("TMP", tmp)]
+    if kind == "args":
+        names = {"DOT": DOT, "YAML": YAML}
+        return [names.get(a, a.replace("TMP", tmp)) for a in text.splitlines()]
     raise AssertionError(f"unknown crasher kind {kind!r} ({path.name})")
 
 
