@@ -8,6 +8,13 @@ Nothing here calls ``eval`` or ``sympify`` on user text. The grammar is::
     power  := primary (('**' | '^') unary)?
     primary:= NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
 
+Work is bounded (README "Limits"): the text is at most ``MAX_EXPR_CHARS`` characters,
+nesting (parentheses, signs, powers) at most ``MAX_EXPR_DEPTH`` deep, literals at most
+``MAX_LITERAL_DIGITS`` digits and within ``10**±MAX_EXP10``, numbers computed while
+parsing below ``2**MAX_NUMBER_BITS``, exponents at most ``MAX_POWER``; sums and products
+are built in one step (linear in their length) and a ``Max``/``Min`` of many arguments
+without sympy's pairwise simplification.
+
 Names are declared symbols (``B`` and those of :func:`symcost.declare_symbol`), or new
 identifiers, which become positive-integer symbols. Function calls are limited to
 declared cost atoms (``Get_Time``, ``AllReduce``, ... and :func:`symcost.declare_atom`)
@@ -16,6 +23,7 @@ and ``Max`` / ``Min``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,11 +31,12 @@ from fractions import Fraction
 import sympy
 from sympy.core.parameters import distribute
 
-from symcost.core.errors import ConstraintError, ExpressionError
+from symcost.core import limits
+from symcost.core.errors import ConstraintError, ExpressionError, InputError
 from symcost.core.symbols import atom_kind, declare_symbol, symbol
 
-MAX_TEXT = 1_000_000
-MAX_DEPTH = 100
+MAX_TEXT = limits.MAX_EXPR_CHARS
+MAX_DEPTH = limits.MAX_EXPR_DEPTH
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -102,29 +111,40 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExpressionError(f"expression nested too deeply in {_clip(self.text)!r}")
 
+    def number(self, value: sympy.Expr, tok: _Tok) -> sympy.Expr:
+        """``value`` if it is within the number limits (checked before sympy grows it)."""
+        if value.is_Rational and limits.number_bits(value) > limits.MAX_NUMBER_BITS:
+            self.fail(f"number too large (above 2**{limits.MAX_NUMBER_BITS})", tok)
+        return value
+
     # -- grammar
     def expr(self) -> sympy.Expr:
         self.enter()
-        left = self.term()
+        terms = [self.term()]
         while self.peek().text in ("+", "-"):
             op = self.take().text
             right = self.term()
-            left = left + right if op == "+" else left - right
+            terms.append(right if op == "+" else -right)
         self.depth -= 1
-        return left
+        return terms[0] if len(terms) == 1 else sympy.Add(*terms)
 
     def term(self) -> sympy.Expr:
-        left = self.unary()
+        start = self.peek()
+        factors = [self.unary()]
+        bits = limits.number_bits(factors[0]) if factors[0].is_Rational else 0
         while self.peek().text in ("*", "/"):
             op = self.take().text
             right = self.unary()
-            if op == "*":
-                left = left * right
-            else:
+            if op == "/":
                 if right == 0:
                     self.fail("division by zero")
-                left = left / right
-        return left
+                right = 1 / right
+            if right.is_Rational:
+                bits += limits.number_bits(right)
+                if bits > limits.MAX_NUMBER_BITS:
+                    self.fail(f"number too large (above 2**{limits.MAX_NUMBER_BITS})", start)
+            factors.append(right)
+        return factors[0] if len(factors) == 1 else sympy.Mul(*factors)
 
     def unary(self) -> sympy.Expr:
         if self.peek().text in ("+", "-"):
@@ -142,14 +162,21 @@ class _Parser:
             self.enter()
             exp = self.unary()
             self.depth -= 1
-            if not (exp.is_Integer and 0 <= int(exp) <= 64):
+            if not (exp.is_Integer and 0 <= int(exp) <= limits.MAX_POWER):
                 self.fail("only small non-negative integer powers are accepted", tok)
-            return base ** exp
+            if base.is_Rational and limits.number_bits(base) * int(exp) \
+                    > 2 * limits.MAX_NUMBER_BITS:
+                self.fail(f"number too large (above 2**{limits.MAX_NUMBER_BITS})", tok)
+            return self.number(base ** exp, tok)
         return base
 
     def primary(self) -> sympy.Expr:
         tok = self.take()
         if tok.kind == "num":
+            try:
+                limits.check_literal(tok.text)
+            except InputError as err:
+                self.fail(err.message, tok)
             return sympy.Rational(Fraction(tok.text))
         if tok.text == "(":
             val = self.expr()
@@ -177,7 +204,7 @@ class _Parser:
             args.append(self.expr())
         self.expect(")")
         if name.text in ("Max", "Min"):
-            return (sympy.Max if name.text == "Max" else sympy.Min)(*args)
+            return _extremum(name.text, args)
         kind = atom_kind(name.text)
         if kind is None:
             self.fail(f"unknown function {name.text!r} (known: cost atoms, Max, Min)", name)
@@ -185,6 +212,24 @@ class _Parser:
         if len(args) != kind.arity:
             self.fail(f"{name.text} takes {kind.arity} arguments, got {len(args)}", name)
         return kind.function(*args)
+
+
+def _extremum(name: str, args: list[sympy.Expr]) -> sympy.Expr:
+    """``Max``/``Min`` of ``args``: nested ones flattened, duplicates and all numbers but
+    the extreme one dropped; sympy simplifies at most ``MAX_SIMPLIFIED_ARGS`` arguments
+    (its pairwise comparisons are quadratic and slow on cost atoms)."""
+    func = sympy.Max if name == "Max" else sympy.Min
+    flat: list[sympy.Expr] = []
+    for a in args:
+        flat.extend(a.args if isinstance(a, func) else (a,))
+    numbers = [a for a in flat if a.is_Number]
+    others = list(dict.fromkeys(a for a in flat if not a.is_Number))
+    kept = others + ([(max if name == "Max" else min)(numbers)] if numbers else [])
+    if len(kept) == 1:
+        return kept[0]
+    if len(kept) <= limits.MAX_SIMPLIFIED_ARGS:
+        return func(*kept)
+    return func(*kept, evaluate=False)
 
 
 def parse_expr(text: str, *, new_symbols: bool = True, exact: bool = False) -> sympy.Expr:
@@ -219,8 +264,12 @@ def parse_value(value: object, *, what: str = "value") -> sympy.Expr:
     if isinstance(value, bool):
         raise ExpressionError(f"{what}: expected a number or expression, got a boolean")
     if isinstance(value, int):
+        if abs(value).bit_length() > limits.MAX_NUMBER_BITS:
+            raise ExpressionError(f"{what}: number too large (above 2**{limits.MAX_NUMBER_BITS})")
         return sympy.Integer(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ExpressionError(f"{what}: {value!r} is not a finite number")
         return sympy.Rational(Fraction(str(value)))
     if isinstance(value, str):
         return parse_expr(value)

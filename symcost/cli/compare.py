@@ -82,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
             render("compare.txt.j2", c=data)
         verdict = data["verdict"]
     emit(text, args)
+    if a_file and args.plot:  # only once the main output is written
+        from symcost.output.plot import plot_comparison
+
+        plot_comparison(data["numeric"], args.plot)
     status = OK if verdict in SUCCESS else VERDICT
     if a_file:
         reading = finish(args, [(args.a, ra.diagnostics, ra.completeness),
@@ -121,13 +125,11 @@ def _deployments(args: argparse.Namespace) -> tuple[dict, tuple]:
         symbolic = compare(ea, eb, args.assume).to_dict()
     machine = Machine.from_options(hw=None if args.table else args.hw, table=args.table,
                                    link=args.link, dtype=args.dtype)
-    numeric = compare_deployments(ra, rb, machine, parse_batches(args.batch),
-                                  names=deployment_names(ra, rb, args.a, args.b),
-                                  compute_only=args.compute_only)
-    if args.plot:
-        from symcost.output.plot import plot_comparison
-
-        plot_comparison(numeric, args.plot)
+    notes: list[str] = []
+    numeric = compare_deployments(ra, rb, machine, parse_batches(args.batch, notes),
+                                  names=deployment_names(ra, rb, args.a, args.b), compute_only=args.compute_only)
+    if notes and isinstance(numeric, dict):
+        numeric.setdefault("notes", []).extend(notes)
     return {"a": args.a, "b": args.b, "concurrency": args.concurrency,
             "completeness": {"a": _completeness(ra), "b": _completeness(rb)},
             "compute_only": args.compute_only, "symbolic": symbolic,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from symcost.core.diagnostics import Diagnostic
 from symcost.core.errors import SymcostError
 from symcost.core.exitcodes import INCOMPLETE, OK
+from symcost.core.limits import MAX_SIZE, MAX_SIZE_DIGITS
 from symcost.output.diagnostics import diagnostics_report
 from symcost.solve.completeness import Completeness
 
@@ -74,8 +75,10 @@ def load_options(args: argparse.Namespace) -> dict[str, object]:
     repeat = {}
     for key, value in _pairs(getattr(args, "repeat", []), "--repeat",
                              "NODE=COUNT, e.g. layers_1_30=30").items():
-        if not value.isdigit() or int(value) < 1:
-            raise SymcostError(f"--repeat {key}={value}: COUNT must be a positive integer")
+        if not value.isdigit() or len(value) > MAX_SIZE_DIGITS or \
+                not 1 <= int(value) < MAX_SIZE:
+            raise SymcostError(f"--repeat {key}={value[:40]}: COUNT must be a positive "
+                               "integer below 2**63")
         repeat[key] = int(value)
     if repeat:
         opts["repeat"] = repeat

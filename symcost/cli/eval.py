@@ -31,6 +31,18 @@ from symcost.models.evaluate import (
     result_definitions,
 )
 
+
+def finite_number(text: str) -> float:
+    """An option value: a finite, non-negative number (symcost.core.limits)."""
+    from symcost.core.errors import InputError
+    from symcost.core.limits import check_time
+
+    try:
+        return check_time(text, "value")
+    except InputError as err:
+        raise argparse.ArgumentTypeError(err.message) from None
+
+
 #: Largest number of rows the ``table`` format prints without ``--all-rows``.
 TABLE_ROWS = 24
 
@@ -54,15 +66,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
                    "a comma list (default 1:4096); several ranges separated by ';' sweep "
                    "each in one batch run")
-    p.add_argument("--efficiency", type=float, default=None,
+    p.add_argument("--efficiency", type=finite_number, default=None,
                    help="fraction of peak FLOP/s and bandwidth reached (default: the "
                    "preset's default_efficiency, else 1, the roofline bound; see "
                    "symcost/data/hardware.yaml)")
-    p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
+    p.add_argument("--launch-overhead", type=finite_number, default=0.0, metavar="SECONDS",
                    help="seconds added to every matmul (default 0)")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
                    help="collective algorithm for all-reduce and broadcast (default ring)")
-    p.add_argument("--alpha", type=float, metavar="SECONDS",
+    p.add_argument("--alpha", type=finite_number, metavar="SECONDS",
                    help="per-step link latency (default: the link preset's)")
     p.add_argument("--compute-only", action="store_true",
                    help="evaluate the compute-only runtime (communication at zero cost)")
@@ -113,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
     if batchopts.is_batch(args, extra_tasks=len(hws) * len(ranges) > 1):
         return _run_batch(args, hws, ranges)
     args.dag = args.dag[0]
-    batches = parse_batches(args.batch)
+    batch_notes: list[str] = []
+    batches = parse_batches(args.batch, batch_notes)
     efficiency, eff_source = (args.efficiency, "--efficiency") if args.efficiency is not None \
         else default_efficiency(args.hw)
     machine = Machine.from_options(
@@ -144,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     comp = completeness(dag, result.runtime_compute_only, given=[*binds, *taken])
     require_runtime(comp, args.dag)
     ev = evaluate(expr, machine, batches, definitions=defs, classify=kind_classifier(dag))
+    ev.notes.extend(batch_notes)
     if getattr(machine.matmul, "adjusted", 0):
         ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
                         "values raised to the least monotone majorant")
@@ -165,7 +179,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = _table(ev, info, machine, all_rows=args.all_rows,
                       arg_names=branch_names(result, ev))
-    if args.plot:
+    emit(text, args)
+    if args.plot:  # only once the main output is written
         from symcost.output.plot import plot_evaluation
 
         name = dag.name or args.dag
@@ -173,7 +188,6 @@ def run(args: argparse.Namespace) -> int:
                         f"({args.concurrency} concurrency)",
                         subtitle=f"{machine.label}, {_eff(info['efficiency'])}",
                         arg_names=branch_names(result, ev))
-    emit(text, args)
     return finish(args, [(args.dag, result.diagnostics, comp)])
 
 

@@ -1,24 +1,34 @@
 """The ``symcost`` command line: a thin layer that parses arguments and calls the library.
 
 Each subcommand lives in ``symcost/cli/<name>.py`` with ``add_parser(subparsers)``
-and ``run(args) -> int``. Exit statuses come from :mod:`symcost.core.exitcodes` (one
-table for every command, in the README): user errors (:class:`SymcostError`) print one
-line on stderr and exit with ``BAD_INPUT``; nothing is written half-way; a bug in symcost
-exits with ``INTERNAL`` and says so.
+and ``run(args) -> int``. Every command runs inside the boundary of
+:mod:`symcost.core.boundary`: a user error prints one line on stderr and exits with
+``BAD_INPUT`` (2), a bug prints one line saying so and exits with ``INTERNAL`` (70; the
+traceback with ``--debug`` or ``SYMCOST_DEBUG=1``), SIGINT/SIGTERM exit with
+``INTERRUPTED`` (130). Output paths (``-o``, ``--plot``) are checked before any work is
+done, and nothing is written half-way.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from symcost.core import exitcodes
+from symcost.core.boundary import run_guarded
 from symcost.core.errors import SymcostError
+from symcost.core.files import check_writable
 
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
 COMMANDS = ["analyze", "info", "explain", "compare", "check", "eval"]
+#: Seconds a command may run before it stops with a one-line error (``--time-limit``).
+DEFAULT_TIME_LIMIT = 55.0  # with start-up (imports), a whole run stays within a minute
+#: Options naming files a command writes, checked before the command runs.
+OUTPUT_OPTIONS = ("output", "plot")
 
 EXAMPLES = """\
 examples:
@@ -54,7 +64,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # one line, exit 2, like argparse but terse
-        self.exit(exitcodes.BAD_INPUT, f"symcost: error: {message}\n")
+        self.exit(exitcodes.BAD_INPUT, f"symcost: error: {' '.join(message.split())}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                      "neural-network deployments: closed-form runtime in the batch size B.",
                      epilog=EXAMPLES)
     parser.add_argument("--version", action="version", version=f"symcost {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback (also SYMCOST_DEBUG=1)")
+    parser.add_argument("--time-limit", type=_seconds, default=_default_time_limit(),
+                        metavar="SECONDS",
+                        help=f"stop with a one-line error after SECONDS (default "
+                        f"{DEFAULT_TIME_LIMIT:g}, or $SYMCOST_TIME_LIMIT; 0: no limit)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
@@ -72,28 +88,99 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 1e9:
+        raise argparse.ArgumentTypeError(f"{text!r}: seconds from 0 (no limit) to 1e9")
+    return value
+
+
+def _default_time_limit() -> float:
+    env = os.environ.get("SYMCOST_TIME_LIMIT", "").strip()
+    if not env:
+        return DEFAULT_TIME_LIMIT
+    try:
+        return _seconds(env)
+    except argparse.ArgumentTypeError:
+        return DEFAULT_TIME_LIMIT
+
+
+def _time_limit(argv: list[str]) -> float:
+    """``--time-limit`` as given before the command (read before the parser runs, so
+    that parsing and loading are inside the limit too)."""
+    for i, a in enumerate(argv):
+        value = a.partition("=")[2] if a.startswith("--time-limit=") else \
+            (argv[i + 1] if a == "--time-limit" and i + 1 < len(argv) else None)
+        if value is not None:
+            try:
+                return _seconds(value)
+            except argparse.ArgumentTypeError:
+                return _default_time_limit()  # the parser reports the bad value
+    return _default_time_limit()
+
+
+def _cancel_time_limit() -> None:
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no itimer
+        pass
+
+
+def _limit_given(argv: list[str]) -> bool:
+    """Whether the user asked for a time limit (option or environment)."""
+    return bool(os.environ.get("SYMCOST_TIME_LIMIT", "").strip()) or any(
+        a == "--time-limit" or a.startswith("--time-limit=") for a in argv)
+
+
+def _is_batch(args: argparse.Namespace) -> bool:
+    """A run over several files (or a folder, or with batch options): the default time
+    limit, meant for one input, does not apply to the whole run."""
+    from symcost.cli import batchopts
+
+    try:
+        return isinstance(getattr(args, "dag", None), list) and batchopts.is_batch(args)
+    except (AttributeError, TypeError):
+        return False
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, output paths that could not be written."""
+    for option in OUTPUT_OPTIONS:
+        path = getattr(args, option, None)
+        if option == "plot" and path:
+            from symcost.output.plot import FORMATS
+
+            if not str(path).lower().endswith(FORMATS):
+                raise SymcostError(f"cannot plot to {path}: use a "
+                                   f"{', '.join(FORMATS)} file name")
+        check_writable(path, f"--{option}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = build_parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv:  # bare `symcost`: the usage and the commands, on stderr
-        parser.print_help(sys.stderr)
-        return exitcodes.BAD_INPUT
-    args = parser.parse_args(argv)
-    try:
-        return int(args.run(args) or exitcodes.OK)
-    except SymcostError as err:
-        print(f"symcost: error: {err}", file=sys.stderr)
-        return exitcodes.BAD_INPUT
-    except KeyboardInterrupt:
-        print("symcost: interrupted", file=sys.stderr)
-        return exitcodes.INTERRUPTED
-    except BrokenPipeError:  # the reader went away (`symcost ... | head`): not an error
-        return exitcodes.OK
-    except Exception as err:  # noqa: BLE001 - a bug: say so, in one line, with its status
-        print(f"symcost: internal error (a bug in symcost, please report it): "
-              f"{type(err).__name__}: {err}", file=sys.stderr)
-        return exitcodes.INTERNAL
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, not only before COMMAND
+    argv = [a for a in argv if a != "--debug"]
+
+    def body() -> int:
+        parser = build_parser()
+        if not argv:  # bare `symcost`: the usage and the commands, on stderr
+            parser.print_help(sys.stderr)
+            return exitcodes.BAD_INPUT
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help, --version, or a usage error (one line)
+            code = done.code
+            return code if isinstance(code, int) else exitcodes.BAD_INPUT
+        _check_outputs(args)
+        if _is_batch(args) and not _limit_given(argv):
+            _cancel_time_limit()  # a batch run: no default limit
+        return int(args.run(args) or 0)
+
+    return run_guarded(body, debug=debug, time_limit=_time_limit(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

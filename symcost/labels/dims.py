@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import sympy
 
+from symcost.core.limits import check_dim_text
 from symcost.core.symbols import B, declare_symbol
 
 #: Canonical role of each key name seen in the corpus (lower-cased).
@@ -112,6 +113,7 @@ def _split_entries(body: str) -> list[str]:
 def parse_value(text: str, role: str | None) -> tuple[sympy.Expr | None, str]:
     """The value of one size and a note about an assumption (empty when none)."""
     t = text.strip().strip("()").strip()
+    check_dim_text(t, role if role in UNKNOWN_SYMBOL else None)  # symcost.core.limits
     if _INT.match(t):
         return sympy.Integer(int(t)), ""
     if _PRODUCT.match(t):

@@ -299,37 +299,94 @@ def _fixed_cse(lines: list[tuple[sympy.Symbol, sympy.Expr]]) -> Callable[[Any], 
     return cse
 
 
-def parse_batches(spec: str) -> np.ndarray:
+def parse_batches(spec: str, notes: list[str] | None = None) -> np.ndarray:
     """Batch sizes from ``"1:4096"`` (every integer), ``"1:4096:8"`` (step 8),
-    ``"1:1e6@200"`` (200 log-spaced integers) or ``"1,2,4,8"``; sorted, unique, >= 1."""
-    from symcost.core.errors import InputError
+    ``"1:1e6@200"`` (200 log-spaced integers) or ``"1,2,4,8"``; sorted, unique, >= 1.
 
+    Batch sizes are integers from 1 to ``MAX_BATCH`` (2**53); a range or list of more
+    than ``MAX_BATCH_POINTS`` values is sampled geometrically to that many (ends kept),
+    and a note saying so is appended to ``notes``.
+    """
+    from symcost.core.errors import InputError
+    from symcost.core.limits import MAX_BATCH_POINTS
+
+    if not isinstance(spec, str) or len(spec) > 1_000_000:
+        raise InputError("bad batch range: expected LO:HI, LO:HI:STEP, LO:HI@COUNT or a "
+                         "comma list of integers")
     text = spec.strip()
+    cap = MAX_BATCH_POINTS
+    sampled = None
+    low = InputError(f"bad batch range {spec[:60]!r}: batch sizes must be integers >= 1")
     try:
         if "@" in text:
             rng, count = text.split("@", 1)
-            lo, hi = (int(float(x)) for x in rng.split(":"))
-            num = int(count)
-            if num < 1:
+            lo, hi = (_batch_int(x) for x in rng.split(":"))
+            num = _batch_int(count)
+            if min(lo, hi) < 1:
+                raise low
+            if hi < lo or num < 1:
                 raise ValueError
-            vals = np.unique(np.round(np.geomspace(lo, hi, num)).astype(np.int64))
+            if num > cap:
+                sampled, num = f"{num} requested", cap
+            vals = _geometric(lo, hi, num)
         elif ":" in text:
-            parts = [int(float(x)) for x in text.split(":")]
-            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] < 1):
+            parts = [_batch_int(x) for x in text.split(":")]
+            if len(parts) not in (2, 3):
                 raise ValueError
             lo, hi = parts[0], parts[1]
             step = parts[2] if len(parts) == 3 else 1
-            vals = np.arange(lo, hi + 1, step, dtype=np.int64)
+            if step < 1:
+                raise ValueError
+            if lo < 1:
+                raise low
+            n = 0 if hi < lo else (hi - lo) // step + 1
+            if n > cap:
+                sampled = f"{n} in the range"
+                vals = _geometric(lo, hi, cap)
+            else:
+                vals = np.arange(lo, hi + 1, step, dtype=np.int64)
         else:
-            vals = np.unique(np.array([int(float(x)) for x in text.split(",")], dtype=np.int64))
-    except ValueError:
-        raise InputError(f"bad batch range {spec!r}: use LO:HI, LO:HI:STEP, LO:HI@COUNT "
-                         "or a comma list of integers") from None
+            vals = np.unique(np.array([_batch_int(x) for x in text.split(",")],
+                                      dtype=np.int64))
+            if len(vals) > cap:
+                sampled = f"{len(vals)} listed"
+                idx = np.unique(np.round(np.geomspace(1, len(vals), cap)).astype(np.int64))
+                vals = vals[idx - 1]
+    except (ValueError, OverflowError):
+        raise InputError(f"bad batch range {spec[:60]!r}: use LO:HI, LO:HI:STEP, LO:HI@COUNT "
+                         "or a comma list of integers from 1 to 2**53") from None
     if len(vals) == 0 or vals.min() < 1:
-        raise InputError(f"bad batch range {spec!r}: batch sizes must be integers >= 1")
-    if len(vals) > 10_000_000:
-        raise InputError(f"batch range {spec!r} has {len(vals)} values; at most 1e7")
+        raise InputError(f"bad batch range {spec[:60]!r}: batch sizes must be integers >= 1")
+    if sampled is not None and notes is not None:
+        notes.append(f"--batch {spec[:60]}: {sampled} batch sizes, more than the limit "
+                     f"{cap}; sampled {len(vals)} geometrically from {vals[0]} to {vals[-1]}")
     return vals
+
+
+#: Largest batch size (exact as a float, so numpy evaluates it without rounding).
+MAX_BATCH = 2**53
+
+
+def _batch_int(text: str) -> int:
+    """One batch size, count or step: a positive integer up to MAX_BATCH (``1e6`` ok)."""
+    t = text.strip()
+    if len(t) > 40:
+        raise ValueError(t)
+    v = int(t) if t.isdigit() else float(t)
+    if isinstance(v, float):
+        if not (v == v and v not in (float("inf"), float("-inf"))) or v != int(v):
+            raise ValueError(t)
+        v = int(v)
+    if abs(v) > MAX_BATCH:
+        raise ValueError(t)
+    return v
+
+
+def _geometric(lo: int, hi: int, num: int) -> np.ndarray:
+    """About ``num`` log-spaced integers from ``lo`` to ``hi`` (both kept), unique."""
+    vals = np.round(np.geomspace(lo, hi, num)).astype(np.int64)
+    vals[0], vals[-1] = lo, hi
+    return np.unique(vals)
 
 
 def evaluate(expr: sympy.Expr, machine: Machine, batches: Sequence[int] | np.ndarray, *,

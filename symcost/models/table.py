@@ -27,9 +27,13 @@ from typing import Any
 
 import numpy as np
 
+from symcost.core.errors import InputError
+from symcost.core.limits import MAX_SIZE, check_time
 from symcost.models.base import CostModel, ModelError, as_float_array, normalize_dtype
 
 _REQUIRED = ("m", "k", "n", "seconds")
+#: Largest measured table read (bytes).
+MAX_TABLE_BYTES = 64 << 20
 
 
 def read_table(path: str | os.PathLike[str]) -> list[tuple[float, float, float, float, str | None]]:
@@ -37,6 +41,19 @@ def read_table(path: str | os.PathLike[str]) -> list[tuple[float, float, float, 
     p = Path(path)
     if not p.is_file():
         raise ModelError(f"{path}: no such file")
+    if p.stat().st_size > MAX_TABLE_BYTES:
+        raise ModelError(f"{path}: file larger than the {MAX_TABLE_BYTES} byte limit")
+    try:
+        return _read_rows(p, str(path))
+    except csv.Error as err:  # a field over the csv module's limit, a NUL byte...
+        raise ModelError(f"{path}: not a readable CSV table ({err})") from None
+    except UnicodeDecodeError as err:
+        raise ModelError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    except InputError as err:  # a number out of the limits (symcost.core.limits)
+        raise ModelError(f"{path}: {err.message}") from None
+
+
+def _read_rows(p: Path, path: str) -> list[tuple[float, float, float, float, str | None]]:
     rows = []
     with p.open(newline="", encoding="utf-8") as fh:
         lines = (ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#"))
@@ -56,6 +73,9 @@ def read_table(path: str | os.PathLike[str]) -> list[tuple[float, float, float, 
             if min(m, k, n) <= 0 or not t >= 0 or not np.isfinite([m, k, n, t]).all():
                 raise ModelError(f"{path}: data row {i - 1}: dimensions must be > 0 and "
                                  "seconds >= 0")
+            if max(m, k, n) >= MAX_SIZE:  # validated where read (symcost.core.limits)
+                raise ModelError(f"{path}: data row {i - 1}: dimensions must be below 2**63")
+            check_time(t, f"data row {i - 1}: seconds")
             dt = row.get("dtype")
             rows.append((m, k, n, t, normalize_dtype(dt) if dt and dt.strip() else None))
     if not rows:
@@ -87,6 +107,9 @@ class TableModel(CostModel):
         self.dtype = dtype
         self.axes = [np.unique(arr[:, j]) for j in range(3)]
         shape = tuple(len(a) for a in self.axes)
+        if shape[0] * shape[1] * shape[2] > len(arr):  # cannot be full: refuse before allocating
+            raise ModelError(f"measured table is not a full m x k x n grid: "
+                             f"{shape[0]} x {shape[1]} x {shape[2]} shapes, {len(arr)} rows")
         idx = [np.searchsorted(self.axes[j], arr[:, j]) for j in range(3)]
         total = np.zeros(shape)
         count = np.zeros(shape)

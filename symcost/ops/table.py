@@ -19,6 +19,8 @@ import yaml
 
 from symcost.core.dag import Kind
 from symcost.core.errors import InputError
+from symcost.core.patterns import BoundedPattern, compile_pattern
+from symcost.core.safeload import load_yaml
 from symcost.core.symbols import COLLECTIVES
 from symcost.core.textfile import read_text_file
 from symcost.ops.formulas import FORMULAS
@@ -158,13 +160,13 @@ _FIELDS = {"name", "match", "unless", "shape", "kind", "cost", "count", "collect
            "description", "strength"}
 
 
-def _compile(pattern: object, where: str, file: str) -> re.Pattern[str]:
+def _compile(pattern: object, where: str, file: str) -> BoundedPattern:
     if not isinstance(pattern, str) or not pattern:
         raise InputError(f"{where}: must be a non-empty regular expression", file=file)
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as err:
-        raise InputError(f"{where}: bad regular expression: {err}", file=file) from None
+    try:  # bounded in time at match time too (symcost.core.patterns)
+        return compile_pattern(pattern, re.IGNORECASE)
+    except InputError as err:
+        raise InputError(f"{where}: {err.message}", file=file) from None
 
 
 def parse_rules(data: object, file: str) -> list[Rule]:
@@ -249,11 +251,5 @@ def _builtin() -> list[Rule]:
 def _read_user(path: Path) -> list[Rule]:
     file = str(path)
     text = read_text_file(path, "rules", MAX_RULES_BYTES)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(f"YAML error: {getattr(err, 'problem', None) or err}", file=file,
-                         line=line) from None
+    data = load_yaml(text, file)  # bounded depth and aliases (symcost.core.safeload)
     return parse_rules(data, file)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from symcost.core.dag import Dag
-from symcost.core.errors import InputError
+from symcost.core.errors import InputError, SymcostError
 
 Reader = Callable[..., Dag]
 _READERS: dict[str, Reader] = {}
@@ -44,7 +44,8 @@ def _ensure_builtin() -> None:
 def load(path: str | os.PathLike[str], **options: object) -> Dag:
     """Read a DAG from ``path`` (``.yaml``/``.yml``/``.json`` spec, ``.dot``/``.gv``).
 
-    Raises :class:`InputError` (one line naming the file and place) for bad input.
+    Raises :class:`InputError` (one line naming the file and place) for bad input; an
+    error raised deep in a reader without a file name gets ``path`` as its file.
 
     >>> import symcost
     >>> dag = symcost.load("examples/ma_separation.yaml")   # doctest: +SKIP
@@ -59,5 +60,12 @@ def load(path: str | os.PathLike[str], **options: object) -> Dag:
         raise InputError(f"unknown file type {p.suffix or '(none)'!r}; known: {known}",
                          file=str(path))
     if not p.is_file():
-        raise InputError("no such file", file=str(path))
-    return reader(p, **options)
+        raise InputError("no such file" if not p.exists() else "not a regular file",
+                         file=str(path))
+    try:
+        return reader(p, **options)
+    except SymcostError as err:
+        if err.file is None:
+            err.file = str(path)
+            err.args = (str(err),)
+        raise

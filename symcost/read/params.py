@@ -10,15 +10,15 @@ symbols themselves. Every parameter is recorded with its source in
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import sympy
-import yaml
 
 from symcost.core.errors import InputError
+from symcost.core.limits import check_size
+from symcost.core.safeload import load_json, load_yaml
 from symcost.core.textfile import read_text_file
 
 MAX_PARAMS_BYTES = 1 << 20
@@ -57,15 +57,19 @@ class Parameters:
 
 
 def _int(value: object) -> int | None:
+    """A positive size below 2**63 (symcost.core.limits), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+        value = int(value)
+    if isinstance(value, str):
+        value = value.strip()
+    if not isinstance(value, int | str):
+        return None
+    try:
+        return check_size(value)
+    except InputError:
+        return None
 
 
 def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:
@@ -83,14 +87,8 @@ def read_params_file(path: str | os.PathLike[str]) -> list[tuple[str, object]]:
     file = str(path)
     p = Path(path)
     text = read_text_file(path, "parameter", MAX_PARAMS_BYTES)
-    try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as err:
-        raise InputError(f"JSON error: {err.msg}", file=file, line=err.lineno) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(f"YAML error: {getattr(err, 'problem', None) or err}", file=file,
-                         line=mark.line + 1 if mark is not None else None) from None
+    # bounded depth and alias expansion (symcost.core.safeload)
+    data = load_json(text, file) if p.suffix.lower() == ".json" else load_yaml(text, file)
     if not isinstance(data, dict):
         raise InputError("expected a mapping of parameter names to values", file=file)
     return _flatten(data)
@@ -120,8 +118,10 @@ def collect(sets: dict[str, str] | None = None,
         num = _int(value)
         if num is None or num < 1:
             if source == "--set":
-                raise InputError(f"--set {key}={value}: expected a positive integer")
-            notes.append(f"{source}: {key}={value!r} is not a positive integer; ignored")
+                raise InputError(f"--set {key}={str(value)[:40]}: expected a positive integer "
+                                 "below 2**63")
+            notes.append(f"{source}: {key}={str(value)[:40]!r} is not a positive integer "
+                         "below 2**63; ignored")
             continue
         prev = by_role.get(role)
         if prev is not None and prev[0] != num and prev[1].startswith(source):

@@ -26,6 +26,7 @@ def _scan(text: str) -> tuple[bool, int, int, int]:
     HTML-like labels, unmatched ``{`` minus ``}``)."""
     quote = False
     depth = angle = braces = 0
+    last = ""  # the last non-blank character before i (linear, no prefix copies)
     i = 0
     while i < len(text):
         c = text[i]
@@ -44,10 +45,12 @@ def _scan(text: str) -> tuple[bool, int, int, int]:
             braces += 1
         elif c == "}":
             braces -= 1
-        elif c == "<" and (angle > 0 or text[:i].rstrip().endswith("=")):
+        elif c == "<" and (angle > 0 or last == "="):
             angle += 1  # an HTML-like label: label=<...>
         elif c == ">" and angle > 0 and (i == 0 or text[i - 1] != "-"):
             angle -= 1
+        if not c.isspace():
+            last = c
         i += 1
     return quote, depth, angle, braces
 

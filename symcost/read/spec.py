@@ -5,12 +5,18 @@ records line numbers) or ``json``; expressions inside are read by the whitelist 
 Node and edge entries may carry ``foreach: {l: 0..3, g: [0, 1]}``: the entry is repeated
 for every combination, with ``{l}``, ``{g+1}`` or any integer expression of the loop
 variables in braces substituted in its strings.
+
+Input is bounded (README "Limits"): files up to 64 MiB, documents nested at most
+``MAX_DOC_DEPTH`` levels, aliases expanding to at most ``MAX_ALIAS_NODES`` nodes, at
+most ``MAX_FOREACH`` instances per entry and ``MAX_SPEC_NODES`` / ``MAX_SPEC_EDGES`` in a
+spec; sizes are positive integers below 2**63. Every field of the wrong type is an
+:class:`InputError` naming the file and line.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +25,16 @@ import sympy
 import yaml
 
 from symcost.algebra.exprparse import parse_expr, parse_value
+from symcost.core import limits
 from symcost.core.dag import Dag, Kind, Matmul, Node, Source, check_cost
 from symcost.core.errors import CostError, ExpressionError, InputError
+from symcost.core.safeload import BoundedComposer, load_json, load_yaml
 from symcost.core.symbols import COLLECTIVES, declare_atom, declare_symbol
+
+#: Largest spec file read (bytes).
+MAX_BYTES = 64 << 20
+#: Largest arity of a declared atom.
+MAX_ARITY = 16
 
 TOP_FIELDS = {"symcost", "name", "description", "symbols", "atoms", "nodes", "edges"}
 NODE_FIELDS = {"id", "name", "kind", "devices", "layer", "matmul", "matmuls", "comm", "cost",
@@ -36,8 +49,9 @@ class _LineDict(dict):
     line: int | None = None
 
 
-class _LineLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that remembers the line of each mapping (nothing else changes)."""
+class _LineLoader(BoundedComposer, yaml.SafeLoader):
+    """``yaml.SafeLoader`` that remembers the line of each mapping, with the depth and
+    alias limits of :class:`~symcost.core.safeload.BoundedComposer`."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
@@ -63,24 +77,23 @@ def read_spec(path: str | Path, **_options: object) -> Dag:
     p = Path(path)
     ctx = _Ctx(str(path))
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ctx.err("not a text file (UTF-8 expected)") from None
+        if p.stat().st_size > MAX_BYTES:
+            raise ctx.err(f"file is larger than the {MAX_BYTES} byte limit")
+        raw = p.read_bytes()
     except OSError as err:
         raise ctx.err(f"cannot read: {err.strerror}") from None
     try:
-        if p.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        raise InputError(f"YAML syntax error: {err.problem}", file=str(path),
-                         line=None if mark is None else mark.line + 1) from None
-    except yaml.YAMLError as err:
-        raise ctx.err(f"YAML error: {err}") from None
-    except json.JSONDecodeError as err:
-        raise InputError(f"JSON syntax error: {err.msg}", file=str(path), line=err.lineno) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError(f"not a text file (UTF-8 expected; byte {err.start})",
+                         file=str(path), line=line) from None
+    if "\x00" in text:
+        raise ctx.err("binary data (NUL bytes), not a YAML/JSON text file")
+    if p.suffix.lower() == ".json":
+        data = load_json(text, str(path))
+    else:
+        data = load_yaml(text, str(path), _LineLoader, label="YAML syntax error")
     return build_from_spec(data, ctx)
 
 
@@ -104,8 +117,13 @@ def build_from_spec(data: object, ctx: _Ctx | None = None) -> Dag:
         if not isinstance(a, dict):
             raise ctx.err("atoms: each entry is a mapping with name and arity", data)
         _check_fields(a, ATOM_FIELDS, "atom", ctx)
+        arity = a.get("arity", 1)
+        if not isinstance(arity, int) or isinstance(arity, bool) or not 1 <= arity <= MAX_ARITY:
+            raise ctx.err(f"atoms: arity must be an integer from 1 to {MAX_ARITY}", a)
+        if not isinstance(a.get("name"), str):
+            raise ctx.err("atoms: each atom needs a 'name' (text)", a)
         try:
-            declare_atom(str(a.get("name")), int(a.get("arity", 1)),
+            declare_atom(str(a.get("name")), arity,
                          communication=bool(a.get("communication", False)),
                          description=str(a.get("description", "")))
         except (ExpressionError, ValueError) as err:
@@ -118,10 +136,14 @@ def build_from_spec(data: object, ctx: _Ctx | None = None) -> Dag:
             raise ctx.err(f"nodes[{i}]: expected a mapping", data)
         _check_fields(entry, NODE_FIELDS, f"nodes[{i}]", ctx)
         for env in _expand(entry.get("foreach"), entry, ctx):
+            if len(dag) >= limits.MAX_SPEC_NODES:
+                raise ctx.err(f"more than {limits.MAX_SPEC_NODES} nodes (the spec limit)",
+                              entry)
             node = _make_node(entry, env, ctx, i)
             if node.id in dag.index:
                 raise ctx.err(f"node {node.id!r} is defined twice", entry, node=node.id)
             dag.add_node(node)
+    edges = 0
     for i, entry in enumerate(_as_list(data.get("edges", []), "edges", data, ctx)):
         where = entry if isinstance(entry, dict) else data
         if isinstance(entry, list):
@@ -139,7 +161,13 @@ def build_from_spec(data: object, ctx: _Ctx | None = None) -> Dag:
             ids = [entry["from"], entry["to"]]
         if not isinstance(ids, list) or len(ids) < 2:
             raise ctx.err(f"edges[{i}]: an edge needs at least two node ids", where)
+        if not all(isinstance(x, str | int) and not isinstance(x, bool) for x in ids):
+            raise ctx.err(f"edges[{i}]: node ids are text or integers", where)
         for env in _expand(entry.get("foreach"), where, ctx):
+            edges += len(ids) - 1
+            if edges > limits.MAX_SPEC_EDGES:
+                raise ctx.err(f"more than {limits.MAX_SPEC_EDGES} edges (the spec limit)",
+                              where)
             names = [_subst(str(x), env, ctx, where) for x in ids]
             for u, v in zip(names, names[1:]):
                 for end in (u, v):
@@ -178,25 +206,37 @@ def _expand(foreach: object, where: object, ctx: _Ctx) -> Iterator[dict[str, int
         raise ctx.err("foreach: expected a mapping of variable -> range ('0..7' or a list)",
                       where)
     names, ranges = [], []
+    cap = limits.MAX_FOREACH
     for var, spec in foreach.items():
         if not (isinstance(var, str) and re.match(r"^[A-Za-z_]\w*$", var)):
             raise ctx.err(f"foreach: {var!r} is not a variable name", where)
-        if isinstance(spec, str) and _RANGE.match(spec):
-            a, b = map(int, _RANGE.match(spec).groups())  # type: ignore[union-attr]
-            vals = list(range(a, b + 1))
-        elif isinstance(spec, list) and all(isinstance(x, int) for x in spec):
-            vals = list(spec)
+        m = _RANGE.match(spec) if isinstance(spec, str) else None
+        if m is not None:
+            a, b = (_loop_int(x, var, ctx, where) for x in m.groups())
+            vals: range | list[int] = range(a, b + 1)
+        elif isinstance(spec, list) and all(isinstance(x, int) and not isinstance(x, bool)
+                                            for x in spec):
+            vals = [_loop_int(x, var, ctx, where) for x in spec]
         elif isinstance(spec, int) and not isinstance(spec, bool):
-            vals = list(range(spec))
+            vals = range(_loop_int(spec, var, ctx, where))
         else:
             raise ctx.err(f"foreach: {var}: expected 'a..b', a count or a list of integers",
                           where)
-        if len(vals) > 10_000_000:
-            raise ctx.err(f"foreach: {var}: range too large", where)
         names.append(var)
         ranges.append(vals)
+    total = math.prod(len(v) for v in ranges)
+    if total > cap:
+        raise ctx.err(f"foreach: {total} instances, more than the limit {cap}", where)
     for combo in itertools.product(*ranges):
         yield dict(zip(names, combo))
+
+
+def _loop_int(value: object, var: str, ctx: _Ctx, where: object) -> int:
+    """A loop bound or value: an integer of magnitude below 2**63."""
+    text = str(value).strip()
+    if len(text.lstrip("+-")) > limits.MAX_SIZE_DIGITS or abs(int(text)) >= limits.MAX_SIZE:
+        raise ctx.err(f"foreach: {var}: {text[:30]} is out of range (|value| < 2**63)", where)
+    return int(text)
 
 
 _BRACE = re.compile(r"\{([^{}]*)\}")
@@ -219,6 +259,8 @@ def _subst(text: str, env: dict[str, int], ctx: _Ctx, where: object) -> str:
             raise ctx.err(f"in {text!r}: {err.message}", where) from None
         if not getattr(expr, "is_Integer", False):
             raise ctx.err(f"in {text!r}: {{{inner}}} is not an integer", where)
+        if limits.number_bits(expr) > limits.MAX_NUMBER_BITS:
+            raise ctx.err(f"in {text!r}: {{{inner}}} is too large", where)
         return str(int(expr))
     return _BRACE.sub(one, text)
 
@@ -238,23 +280,40 @@ def _devices(value: object, env, ctx: _Ctx, where) -> frozenset[int]:
         if isinstance(it, bool):
             raise ctx.err("devices: expected GPU numbers", where)
         if isinstance(it, int):
-            out.add(it)
+            out.add(_gpu(it, ctx, where))
             continue
+        if not isinstance(it, str):
+            raise ctx.err("devices: expected GPU numbers or ranges like '0-7'", where)
         s = _subst(str(it), env, ctx, where)
         for part in s.split(","):
             part = part.strip()
             m = re.match(r"^(\d+)\s*-\s*(\d+)$", part)
             if m:
-                a, b = int(m.group(1)), int(m.group(2))
+                a, b = _gpu(m.group(1), ctx, where), _gpu(m.group(2), ctx, where)
                 if b < a or b - a > 1_000_000:
                     raise ctx.err(f"devices: bad range {part!r}", where)
                 out.update(range(a, b + 1))
             elif part.isdigit():
-                out.add(int(part))
+                out.add(_gpu(part, ctx, where))
             else:
                 raise ctx.err(f"devices: {part!r} is not a GPU number or range like '0-7'",
                               where)
     return frozenset(out)
+
+
+def _gpu(value: object, ctx: _Ctx, where: object) -> int:
+    try:
+        return limits.check_size(value, "devices: GPU number", zero=True)
+    except InputError as err:
+        raise ctx.err(err.message, where) from None
+
+
+def _size(expr: sympy.Expr, ctx: _Ctx, where: object, what: str) -> sympy.Expr:
+    """A matmul dimension: a number must be a positive integer below 2**63."""
+    if expr.is_Number and not (expr.is_Integer and 1 <= int(expr) < limits.MAX_SIZE):
+        raise ctx.err(f"{what}: {str(expr)[:40]} is not a positive integer below 2**63",
+                      where)
+    return expr
 
 
 def _value(v: object, env, ctx: _Ctx, where, what: str) -> sympy.Expr:
@@ -288,10 +347,12 @@ def _make_node(entry: dict, env: dict[str, int], ctx: _Ctx, index: int) -> Node:
         else:
             raise ctx.err(f"node {nid!r}: a matmul is [m, k, n] or a mapping with m, k, n",
                           entry, node=nid)
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ctx.err(f"node {nid!r}: matmul count must be a positive integer", entry,
-                          node=nid)
-        dims = [_value(x, env, ctx, entry, f"node {nid!r} matmul") for x in (m, k, n)]
+        if not isinstance(count, int) or isinstance(count, bool) or not \
+                1 <= count < limits.MAX_SIZE:
+            raise ctx.err(f"node {nid!r}: matmul count must be a positive integer below "
+                          "2**63", entry, node=nid)
+        dims = [_size(_value(x, env, ctx, entry, f"node {nid!r} matmul"), ctx, entry,
+                      f"node {nid!r} matmul") for x in (m, k, n)]
         matmuls.append(Matmul(dims[0], dims[1], dims[2], count, label))
     cost = sympy.Add(*[mm.count * mm.term for mm in matmuls])
     kind = None
@@ -306,8 +367,11 @@ def _make_node(entry: dict, env: dict[str, int], ctx: _Ctx, index: int) -> Node:
                           f"{', '.join(COLLECTIVES)})", entry, node=nid)
         if "elements" not in c or "group" not in c:
             raise ctx.err(f"node {nid!r}: comm needs 'elements' and 'group'", entry, node=nid)
-        cost += COLLECTIVES[op](_value(c["elements"], env, ctx, entry, "comm elements"),
-                                _value(c["group"], env, ctx, entry, "comm group"))
+        cost += COLLECTIVES[op](
+            _size(_value(c["elements"], env, ctx, entry, "comm elements"), ctx, entry,
+                  f"node {nid!r} comm elements"),
+            _size(_value(c["group"], env, ctx, entry, "comm group"), ctx, entry,
+                  f"node {nid!r} comm group"))
         kind = Kind.COMM
     if "cost" in entry:
         cost += _value(entry["cost"], env, ctx, entry, f"node {nid!r} cost")
@@ -326,8 +390,9 @@ def _make_node(entry: dict, env: dict[str, int], ctx: _Ctx, index: int) -> Node:
     layer = None
     if "layer" in entry:
         lv = _value(entry["layer"], env, ctx, entry, "layer")
-        if not lv.is_Integer:
-            raise ctx.err(f"node {nid!r}: layer must be an integer", entry, node=nid)
+        if not lv.is_Integer or abs(int(lv)) >= limits.MAX_SIZE:
+            raise ctx.err(f"node {nid!r}: layer must be an integer (below 2**63)", entry,
+                          node=nid)
         layer = int(lv)
     attrs = entry.get("attrs", {})
     if not isinstance(attrs, dict):

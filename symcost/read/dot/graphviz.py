@@ -84,22 +84,31 @@ def parse_text(text: str, file: str):  # -> (pygraphviz.AGraph, list[str])
             graph = None
     messages = [ln.strip() for ln in "".join(err).splitlines() if ln.strip()]
     messages += [str(w.message) for w in caught]
-    if graph is None:
+    if graph is None or any(_is_error(m) for m in messages):
+        # An error Graphviz recovered from still means statements were dropped: the
+        # graph is partial, so it is refused like any syntax error (--salvage aside).
         raise _syntax_error(messages, file)
-    return graph, [m for m in messages if not m.lower().startswith("error")]
+    return graph, messages
+
+
+def _is_error(message: str) -> bool:
+    return message.lower().startswith("error")
 
 
 def _syntax_error(messages: list[str], file: str) -> InputError:
     first = next((m for m in messages if m.lower().startswith("error")),
                  messages[0] if messages else "Graphviz could not read the graph")
     first = re.sub(r"(?i)^error:\s*", "", first)
+    if "memory exhausted" in first:
+        first += (" (a statement too long for Graphviz's parser, e.g. an edge chain of "
+                  "thousands of nodes: split it into shorter statements)")
     line = None
     m = _GV_LINE.search(first)
     if m:
         line = int(m.group(1))
         first = (first[: m.start()] + first[m.end():]).strip()
-    if len(first) > 200:
-        first = first[:197] + "..."
+    if len(first) > 300:
+        first = first[:297] + "..."
     return InputError(f"Graphviz: {first}", file=file, line=line)
 
 
