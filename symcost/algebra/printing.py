@@ -93,7 +93,14 @@ class CostLatexPrinter(LatexPrinter):
 
     def print_cost_atom(self, expr, exp=None) -> str:
         """An atom application (called by the atoms' own ``_latex`` hook too)."""
-        head = atom_name_latex(expr.func.__name__, self.macros)
+        name = expr.func.__name__
+        head = atom_name_latex(name, self.macros)
+        if self.breakable and self.macros and len(name) > 12 and "_" in name[1:]:
+            # a long name (Unknown_attention_values) in pieces TeX may break between
+            parts = name.split("_")
+            head = r"\allowbreak ".join(
+                rf"\SymcostOp{{{escape_latex(p + ('_' if i < len(parts) - 1 else ''))}}}"
+                for i, p in enumerate(parts))
         return self._wrap(head, self._sep().join(self._print(a) for a in expr.args), exp)
 
     def _print_Function(self, expr, exp=None):  # noqa: N802 (sympy's naming)

@@ -205,15 +205,19 @@ def _run_batch(args: argparse.Namespace, hws: list[str], ranges: list[str]) -> i
     for f in batchopts.files(args):
         for hw in hws:
             for batch in ranges:
+                eff, eff_source = (args.efficiency, "--efficiency") \
+                    if args.efficiency is not None else default_efficiency(hw)
                 machine = {"hw": hw, "table": args.table, "link": args.link,
-                           "dtype": args.dtype, "efficiency": args.efficiency,
+                           "dtype": args.dtype, "efficiency": eff,
                            "launch_overhead": args.launch_overhead,
                            "algorithm": args.algorithm, "alpha": args.alpha,
                            "no_comm": args.compute_only}
                 tasks.append(batchopts.Task("eval", f, loads, {
                     "machine": machine, "hw": hw, "table": args.table, "batch": batch,
                     "concurrency": args.concurrency, "assume": list(args.assume),
-                    "compute_only": args.compute_only, "set": list(args.set)}))
+                    "compute_only": args.compute_only, "set": list(args.set),
+                    "efficiency": None if args.table else eff,
+                    "efficiency_source": "measured table" if args.table else eff_source}))
     return batchopts.run_tasks(args, tasks)
 
 

@@ -196,12 +196,16 @@ def _eval_data(file: str, dag, result, machine, batches, o: dict) -> dict:
         ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
                         "values raised to the least monotone majorant")
     info = {"dag": file, "concurrency": concurrency, "compute_only": compute_only,
+            "efficiency": o.get("efficiency"), "efficiency_source": o.get("efficiency_source"),
             "critical_path": [s.node for s in result.critical_path],
             "completeness": comp.to_dict(),
             "undecided_on_path": [s.node for s in result.critical_path
                                   if getattr(s, "undecided", False)]}
-    return {"symcost": 1, **info, **ev.to_dict(),
-            "definitions": {str(k): str(v) for k, v in defs.items()}}
+    from symcost.core.symbols import used_names
+
+    return {"symcost": 1, "kind": "evaluation", **info, **ev.to_dict(),
+            "definitions": {str(k): str(v) for k, v in defs.items()},
+            **used_names(expr, *defs.values())}
 
 
 _RUNNERS: dict[str, Callable[[Task, dict], None]] = {
