@@ -42,17 +42,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hw", default="h100",
                    help=f"hardware preset ({', '.join(hardware_presets())}; default h100)")
     p.add_argument("--table", metavar="FILE.csv",
-                   help="measured GEMM times m,k,n,seconds[,dtype] (replaces the roofline)")
+                   help="measured GEMM times m,k,n,seconds[,dtype][,batch], or a bundled "
+                   "table (h100-openxla); replaces the roofline")
     p.add_argument("--link", help=f"link preset ({', '.join(link_presets())}; default: the "
                    "hardware's own)")
     p.add_argument("--dtype", default="bf16", help="element type (fp32, tf32, bf16, fp16, fp8)")
     p.add_argument("--batch", default="1:4096", metavar="RANGE",
                    help="LO:HI (every integer), LO:HI:STEP, LO:HI@COUNT (log-spaced) or "
                    "a comma list (default 1:4096)")
-    p.add_argument("--efficiency", type=float, default=1.0,
-                   help="fraction of peak FLOP/s and bandwidth reached (default 1)")
-    p.add_argument("--launch-overhead", type=float, default=0.0, metavar="SECONDS",
-                   help="seconds added to every matmul (default 0)")
+    p.add_argument("--efficiency", type=float, default=None,
+                   help="fraction of peak FLOP/s and bandwidth reached (default: the "
+                   "preset's calibration, else 1)")
+    p.add_argument("--launch-overhead", type=float, default=None, metavar="SECONDS",
+                   help="seconds added to every matmul (default: the preset's "
+                   "calibration, else 0)")
+    p.add_argument("--gpus-per-node", type=int, metavar="N",
+                   help="second link class: collectives over more than N GPUs use the "
+                   "across-node link (--node-link)")
+    p.add_argument("--node-link", help="across-node link preset (default: the hardware's "
+                   "node_link)")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
                    help="collective algorithm for all-reduce and broadcast (default ring)")
     p.add_argument("--alpha", type=float, metavar="SECONDS",
@@ -104,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     machine = Machine.from_options(
         hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
         efficiency=args.efficiency, launch_overhead=args.launch_overhead,
+        gpus_per_node=args.gpus_per_node, node_link=args.node_link,
         algorithm=args.algorithm, alpha=args.alpha, no_comm=args.compute_only)
     try:
         from symcost.cli.dagopts import load_options
