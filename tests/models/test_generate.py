@@ -141,3 +141,44 @@ def test_presets_and_config_json(tmp_path):
         load_model("gpt-9")
     # Llama-3.1-8B has about 8.0e9 parameters (its model card's figure)
     assert 7.9e9 < load_model("llama-3.1-8b").total_params() < 8.1e9
+
+
+ROUND_TRIP = [
+    (Layout(tp=2), "prefill"),
+    (Layout(dp=2, ep=2), "prefill"),
+    (Layout(tp=2, pp=2, sp=True, microbatches=2), "prefill"),
+    (Layout(dp=2, ep=2), "decode"),
+    (Layout(tp=2), "decode"),
+]
+
+
+@pytest.mark.parametrize("layout,phase", ROUND_TRIP)
+def test_dot_and_yaml_read_back_to_the_same_formula(tmp_path, layout, phase):
+    from symcost import load
+    from symcost.models.dagtext import to_dot, to_spec_yaml
+
+    cfg = tiny(num_hidden_layers=2, num_key_value_heads=1, num_local_experts=4,
+               num_experts_per_tok=2, moe_intermediate_size=16, n_shared_experts=1,
+               first_k_dense_replace=1, vocab_size=10)
+    dag = generate(cfg, layout, phase=phase, kv_len=64 if layout.ep > 1 else "L")
+    want = analyze(dag)
+    for ext, write in (("dot", to_dot), ("yaml", to_spec_yaml)):
+        f = tmp_path / f"g.{ext}"
+        f.write_text(write(dag))
+        got = analyze(load(f))
+        assert same(got.runtime, want.runtime), ext
+        assert same(got.runtime_compute_only, want.runtime_compute_only), ext
+
+
+def test_generate_cli(tmp_path):
+    from conftest import run_cli
+
+    out = tmp_path / "m.yaml"
+    r = run_cli("generate", "mixtral-8x7b", "--tp", "2", "--ep", "2", "--phase", "decode",
+                "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    js = json.loads(run_cli("analyze", str(out), "--format", "json").stdout)
+    assert "AllToAll(4096*B, 2)" in js["runtime"] and "Get_Time(16*B, 128, L)" in js["runtime"]
+    bad = run_cli("generate", "deepseek-v3")
+    assert bad.returncode == 2 and "multi-head latent attention" in bad.stderr
+    assert bad.stderr.count("\n") == 1
