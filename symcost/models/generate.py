@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from symcost.core.dag import Dag, DagBuilder, Kind, Matmul
+from symcost.core.dag import Dag, Kind, Matmul, Node, check_cost
 from symcost.core.symbols import (
     AllGather,
     AllReduce,
@@ -169,25 +169,39 @@ class _Gen:
         self.s_q = seq if phase == "prefill" else sympy.Integer(1)
         self.s_kv = seq if phase == "prefill" else kv
         self.tok = self.b * self.s_q
-        self.db = DagBuilder(name)
-        self.mm_nodes = 0
+        self.replicas = lay.dp
+        self.dag = Dag(name)
+        self._costs: dict[tuple, tuple[tuple[Matmul, ...], sympy.Expr]] = {}
 
     def node(self, nid: str, kind: Kind, devices, matmuls=(), cost=0, layer=None) -> str:
-        mms = tuple(Matmul(*(sympy.sympify(x) for x in mm[:3]),
-                           count=mm[3] if len(mm) > 3 else 1) for mm in matmuls)
-        self.db.node(nid, kind=kind, devices=sorted(devices), matmuls=mms,
-                     cost=cost, layer=layer)
+        # identical nodes recur on every GPU and layer: build each cost once
+        key = (tuple(tuple(mm) for mm in matmuls), cost)
+        if key not in self._costs:
+            mms = tuple(Matmul(*(sympy.sympify(x) for x in mm[:3]),
+                               count=mm[3] if len(mm) > 3 else 1) for mm in matmuls)
+            total = sympy.Add(*[mm.count * mm.term for mm in mms]) if mms else cost
+            self._costs[key] = (mms, check_cost(sympy.sympify(total), where=f"node {nid!r}"))
+        mms, total = self._costs[key]
+        self.dag.add_node(Node(id=nid, name=nid, kind=kind,
+                               devices=frozenset(int(d) for d in devices), cost=total,
+                               matmuls=mms, layer=layer))
         return nid
 
     def edges(self, srcs, dst) -> None:
         for s in srcs:
-            self.db.edge(s, dst)
+            self.dag.add_edge(s, dst)
 
 
 def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
              seq: int | str | None = "S", kv_len: int | str | None = "L",
-             load: str = "balanced", lm_head: bool = True) -> Dag:
-    """The deployment DAG of ``cfg`` under ``lay`` (see the module doc for the rules)."""
+             load: str = "balanced", lm_head: bool = True, symmetric: bool = False) -> Dag:
+    """The deployment DAG of ``cfg`` under ``lay`` (see the module doc for the rules).
+
+    ``symmetric``: generate only the replicas of one communication-closed block of each
+    stage (``lcm(TP, EP) / TP`` replicas: TP groups and EP groups never cross it). The
+    other blocks are identical copies that never communicate with it, so the runtime
+    formula is the same (tested) with a fraction of the nodes.
+    """
     if phase not in PHASES:
         raise ModelError(f"unknown phase {phase!r}; known: prefill, decode")
     if load not in LOADS:
@@ -196,6 +210,10 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
     g = _Gen(cfg, lay, phase, length_symbol(seq, "S"),
              length_symbol(kv_len, "L") if phase == "decode" else sympy.Integer(0),
              load, f"{cfg.name} {lay.label} {phase}")
+    if symmetric and not lay.separated:
+        from math import lcm
+
+        g.replicas = lcm(lay.tp, lay.ep) // lay.tp
     g.node("input", Kind.IO, ())
     if lay.separated:
         last = _separated(g)
@@ -203,7 +221,8 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
         last = _parallel(g, lm_head=lm_head)
     g.node("output", Kind.IO, ())
     g.edges(last, "output")
-    return g.db.build()
+    g.dag.topological_order()
+    return g.dag
 
 
 def _allreduce(g: _Gen, pre: str, devs, prev: list[str], elems, group) -> list[str]:
@@ -223,6 +242,7 @@ def _allreduce(g: _Gen, pre: str, devs, prev: list[str], elems, group) -> list[s
 def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
     cfg, lay = g.cfg, g.lay
     T, D = lay.tp, lay.dp
+    R = g.replicas
     H, hd = cfg.hidden, cfg.head_dim
     hq, hkv = cfg.heads // T, max(1, cfg.kv_heads // T)
     tok, b = g.tok, g.b
@@ -234,10 +254,10 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
 
     for j in range(lay.microbatches):
         # heads[(d, t)]: the nodes whose output feeds rank (d, t) next
-        heads = {(d, t): ["input"] for d in range(D) for t in range(T)}
+        heads = {(d, t): ["input"] for d in range(R) for t in range(T)}
         for p, layers in enumerate(stages):
             if p > 0:
-                for d in range(D):
+                for d in range(R):
                     for t in range(T):
                         s = g.node(f"mb{j}.send{p}.d{d}.t{t}", Kind.COMM,
                                    [gpu(p - 1, d, t), gpu(p, d, t)],
@@ -246,7 +266,7 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                         heads[(d, t)] = [s]
             for li in layers:
                 pre = f"mb{j}.L{li}"
-                for d in range(D):
+                for d in range(R):
                     outs = []
                     for t in range(T):
                         r = f"{pre}.d{d}.t{t}"
@@ -268,7 +288,7 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                 if cfg.is_moe_layer(li):
                     _moe_layer(g, p, li, pre, heads, gpu)
                 else:
-                    for d in range(D):
+                    for d in range(R):
                         outs = []
                         F = cfg.intermediate // T
                         ups = [(tok, H, F, 2 if cfg.gated_mlp else 1), (tok, F, H)]
@@ -282,7 +302,7 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                         for t in range(T):
                             heads[(d, t)] = joined if T > 1 else [outs[t]]
         p = lay.pp - 1
-        for d in range(D):
+        for d in range(R):
             for t in range(T):
                 if lm_head and cfg.vocab:
                     v = -(-cfg.vocab // T)
@@ -302,7 +322,7 @@ def _expert_matmuls(cfg: ModelConfig, m, count: int, inner: int) -> list[tuple]:
 
 def _moe_layer(g: _Gen, p: int, li: int, pre: str, heads: dict, gpu) -> None:
     cfg, lay = g.cfg, g.lay
-    T, D, E = lay.tp, lay.dp, lay.ep
+    T, D, E = lay.tp, g.replicas, lay.ep
     H, k = cfg.hidden, cfg.experts_per_token
     slice_tok = g.tok / T
     per_gpu = cfg.experts // E

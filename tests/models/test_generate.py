@@ -182,3 +182,13 @@ def test_generate_cli(tmp_path):
     bad = run_cli("generate", "deepseek-v3")
     assert bad.returncode == 2 and "multi-head latent attention" in bad.stderr
     assert bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("layout", [Layout(dp=4, ep=2), Layout(tp=2, dp=4, ep=4),
+                                    Layout(dp=4, pp=2, microbatches=2, ep=2), Layout(dp=3)])
+def test_symmetric_generation_gives_the_same_formula(layout):
+    cfg = tiny(num_hidden_layers=2, num_local_experts=4, num_experts_per_tok=2)
+    full = generate(cfg, layout)
+    small = generate(cfg, layout, symmetric=True)
+    assert len(small.nodes) <= len(full.nodes)
+    assert same(analyze(small).runtime, analyze(full).runtime)
