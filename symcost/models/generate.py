@@ -170,12 +170,17 @@ class _Gen:
         self.s_kv = seq if phase == "prefill" else kv
         self.tok = self.b * self.s_q
         self.replicas = lay.dp
+        self.compact = False
         self.dag = Dag(name)
         self._costs: dict[tuple, tuple[tuple[Matmul, ...], sympy.Expr]] = {}
 
-    def node(self, nid: str, kind: Kind, devices, matmuls=(), cost=0, layer=None) -> str:
-        # identical nodes recur on every GPU and layer: build each cost once
-        key = (tuple(tuple(mm) for mm in matmuls), cost)
+    def node(self, nid: str, kind: Kind, devices, matmuls=(), cost=0, layer=None,
+             key: str | None = None) -> str:
+        # identical nodes recur on every GPU and layer: build each cost once. ``key``
+        # names a cost that is the same wherever it is used in this generation (cheaper
+        # than hashing the expressions); without it the expressions are the key.
+        if key is None:
+            key = (tuple(tuple(mm) for mm in matmuls), cost)
         if key not in self._costs:
             mms = tuple(Matmul(*(sympy.sympify(x) for x in mm[:3]),
                                count=mm[3] if len(mm) > 3 else 1) for mm in matmuls)
@@ -194,13 +199,16 @@ class _Gen:
 
 def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
              seq: int | str | None = "S", kv_len: int | str | None = "L",
-             load: str = "balanced", lm_head: bool = True, symmetric: bool = False) -> Dag:
+             load: str = "balanced", lm_head: bool = True, symmetric: bool = False,
+             compact: bool = False) -> Dag:
     """The deployment DAG of ``cfg`` under ``lay`` (see the module doc for the rules).
 
     ``symmetric``: generate only the replicas of one communication-closed block of each
     stage (``lcm(TP, EP) / TP`` replicas: TP groups and EP groups never cross it). The
     other blocks are identical copies that never communicate with it, so the runtime
-    formula is the same (tested) with a fraction of the nodes.
+    formula is the same (tested) with a fraction of the nodes. ``compact``: each rank's
+    QKV projection, attention and output projection become one node (a chain on one GPU
+    with nothing between: the same formula in both concurrency modes, tested).
     """
     if phase not in PHASES:
         raise ModelError(f"unknown phase {phase!r}; known: prefill, decode")
@@ -214,6 +222,7 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
         from math import lcm
 
         g.replicas = lcm(lay.tp, lay.ep) // lay.tp
+    g.compact = compact
     g.node("input", Kind.IO, ())
     if lay.separated:
         last = _separated(g)
@@ -229,12 +238,12 @@ def _allreduce(g: _Gen, pre: str, devs, prev: list[str], elems, group) -> list[s
     if group <= 1:
         return prev
     if g.lay.sp:
-        rs = g.node(pre + ".rs", Kind.COMM, devs, cost=ReduceScatter(elems, group))
+        rs = g.node(pre + ".rs", Kind.COMM, devs, cost=ReduceScatter(elems, group), key="rs")
         g.edges(prev, rs)
-        ag = g.node(pre + ".ag", Kind.COMM, devs, cost=AllGather(elems, group))
+        ag = g.node(pre + ".ag", Kind.COMM, devs, cost=AllGather(elems, group), key="ag")
         g.edges([rs], ag)
         return [ag]
-    ar = g.node(pre + ".ar", Kind.COMM, devs, cost=AllReduce(elems, group))
+    ar = g.node(pre + ".ar", Kind.COMM, devs, cost=AllReduce(elems, group), key="ar")
     g.edges(prev, ar)
     return [ar]
 
@@ -252,6 +261,16 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
     def gpu(p, d, t):
         return p * D * T + d * T + t
 
+    # every matmul list and message is the same in every layer and rank: build them once
+    qkv_mm = [(tok, H, hq * hd), (tok, H, hkv * hd, 2)]
+    attn_mm = [(b * hq * g.s_q, hd, g.s_kv), (b * hq * g.s_q, g.s_kv, hd)]
+    o_mm = [(tok, hq * hd, H)]
+    block_mm = qkv_mm + attn_mm + o_mm
+    F = cfg.intermediate // T
+    mlp_mm = [(tok, H, F, 2 if cfg.gated_mlp else 1), (tok, F, H)]
+    send_cost = SendRecv(tok * H, 2)
+    msg = tok * H
+
     for j in range(lay.microbatches):
         # heads[(d, t)]: the nodes whose output feeds rank (d, t) next
         heads = {(d, t): ["input"] for d in range(R) for t in range(T)}
@@ -261,7 +280,7 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                     for t in range(T):
                         s = g.node(f"mb{j}.send{p}.d{d}.t{t}", Kind.COMM,
                                    [gpu(p - 1, d, t), gpu(p, d, t)],
-                                   cost=SendRecv(tok * H, 2))
+                                   cost=send_cost, key="send")
                         g.edges(heads[(d, t)], s)
                         heads[(d, t)] = [s]
             for li in layers:
@@ -270,19 +289,24 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                     outs = []
                     for t in range(T):
                         r = f"{pre}.d{d}.t{t}"
+                        if g.compact:
+                            o = g.node(r + ".attention", Kind.COMPUTE, [gpu(p, d, t)],
+                                       block_mm, layer=li, key="block")
+                            g.edges(heads[(d, t)], o)
+                            outs.append(o)
+                            continue
                         q = g.node(r + ".qkv", Kind.COMPUTE, [gpu(p, d, t)],
-                                   [(tok, H, hq * hd), (tok, H, hkv * hd, 2)], layer=li)
+                                   qkv_mm, layer=li, key="qkv")
                         g.edges(heads[(d, t)], q)
-                        a = g.node(r + ".attn", Kind.ATTENTION, [gpu(p, d, t)],
-                                   [(b * hq * g.s_q, hd, g.s_kv), (b * hq * g.s_q, g.s_kv, hd)],
-                                   layer=li)
+                        a = g.node(r + ".attn", Kind.ATTENTION, [gpu(p, d, t)], attn_mm,
+                                   layer=li, key="attn")
                         g.edges([q], a)
                         o = g.node(r + ".o", Kind.COMPUTE, [gpu(p, d, t)],
-                                   [(tok, hq * hd, H)], layer=li)
+                                   o_mm, layer=li, key="o")
                         g.edges([a], o)
                         outs.append(o)
                     devs = [gpu(p, d, t) for t in range(T)]
-                    joined = _allreduce(g, f"{pre}.d{d}.attn", devs, outs, tok * H, T)
+                    joined = _allreduce(g, f"{pre}.d{d}.attn", devs, outs, msg, T)
                     for t in range(T):
                         heads[(d, t)] = joined if T > 1 else [outs[t]]
                 if cfg.is_moe_layer(li):
@@ -290,15 +314,13 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                 else:
                     for d in range(R):
                         outs = []
-                        F = cfg.intermediate // T
-                        ups = [(tok, H, F, 2 if cfg.gated_mlp else 1), (tok, F, H)]
                         for t in range(T):
                             m = g.node(f"{pre}.d{d}.t{t}.mlp", Kind.COMPUTE, [gpu(p, d, t)],
-                                       ups, layer=li)
+                                       mlp_mm, layer=li, key="mlp")
                             g.edges(heads[(d, t)], m)
                             outs.append(m)
                         devs = [gpu(p, d, t) for t in range(T)]
-                        joined = _allreduce(g, f"{pre}.d{d}.mlp", devs, outs, tok * H, T)
+                        joined = _allreduce(g, f"{pre}.d{d}.mlp", devs, outs, msg, T)
                         for t in range(T):
                             heads[(d, t)] = joined if T > 1 else [outs[t]]
         p = lay.pp - 1
@@ -307,7 +329,7 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                 if lm_head and cfg.vocab:
                     v = -(-cfg.vocab // T)
                     h = g.node(f"mb{j}.lm_head.d{d}.t{t}", Kind.COMPUTE, [gpu(p, d, t)],
-                               [(tok, H, v)])
+                               [(tok, H, v)], key="lm_head")
                     g.edges(heads[(d, t)], h)
                     last_all.append(h)
                 else:
@@ -327,11 +349,16 @@ def _moe_layer(g: _Gen, p: int, li: int, pre: str, heads: dict, gpu) -> None:
     slice_tok = g.tok / T
     per_gpu = cfg.experts // E
     m = E * slice_tok * k / cfg.experts if g.load == "balanced" else E * slice_tok
+    router_mm = [(slice_tok, H, cfg.experts)]
+    a2a = AllToAll(slice_tok * k * H, E)
+    expert_mm = _expert_matmuls(cfg, m, per_gpu, cfg.expert_intermediate)
+    shared_mm = _expert_matmuls(cfg, slice_tok, cfg.shared_experts, cfg.shared_intermediate)
+    gather = AllGather(g.tok * H, T)
     routers = {}
     for d in range(D):
         for t in range(T):
             r = g.node(f"{pre}.d{d}.t{t}.router", Kind.COMPUTE, [gpu(p, d, t)],
-                       [(slice_tok, H, cfg.experts)], layer=li)
+                       router_mm, layer=li, key="router")
             g.edges(heads[(d, t)], r)
             routers[(d, t)] = r
     ranks = [(d, t) for d in range(D) for t in range(T)]
@@ -341,25 +368,24 @@ def _moe_layer(g: _Gen, p: int, li: int, pre: str, heads: dict, gpu) -> None:
         devs = [gpu(p, d, t) for d, t in group]
         if E > 1:
             disp = g.node(f"{pre}.ep{gi // E}.dispatch", Kind.COMM, devs,
-                          cost=AllToAll(slice_tok * k * H, E), layer=li)
+                          cost=a2a, layer=li, key="a2a")
             g.edges([routers[r] for r in group], disp)
         outs, mine = [], {}
         for d, t in group:
             x = g.node(f"{pre}.d{d}.t{t}.experts", Kind.COMPUTE, [gpu(p, d, t)],
-                       _expert_matmuls(cfg, m, per_gpu, cfg.expert_intermediate), layer=li)
+                       expert_mm, layer=li, key="experts")
             g.edges([disp] if E > 1 else [routers[(d, t)]], x)
             outs.append(x)
             mine[(d, t)] = [x]
             if cfg.shared_experts:
                 s = g.node(f"{pre}.d{d}.t{t}.shared", Kind.COMPUTE, [gpu(p, d, t)],
-                           _expert_matmuls(cfg, slice_tok, cfg.shared_experts,
-                                           cfg.shared_intermediate), layer=li)
+                           shared_mm, layer=li, key="shared")
                 g.edges([routers[(d, t)]], s)
                 outs.append(s)
                 mine[(d, t)].append(s)
         if E > 1:
             comb = g.node(f"{pre}.ep{gi // E}.combine", Kind.COMM, devs,
-                          cost=AllToAll(slice_tok * k * H, E), layer=li)
+                          cost=a2a, layer=li, key="a2a")
             g.edges(outs, comb)
             for r in group:
                 done[r] = [comb]
@@ -368,8 +394,8 @@ def _moe_layer(g: _Gen, p: int, li: int, pre: str, heads: dict, gpu) -> None:
     for d in range(D):
         if T > 1:
             devs = [gpu(p, d, t) for t in range(T)]
-            ag = g.node(f"{pre}.d{d}.moe.ag", Kind.COMM, devs, cost=AllGather(g.tok * H, T),
-                        layer=li)
+            ag = g.node(f"{pre}.d{d}.moe.ag", Kind.COMM, devs, cost=gather,
+                        layer=li, key="moe.ag")
             g.edges(list(dict.fromkeys(x for t in range(T) for x in done[(d, t)])), ag)
             for t in range(T):
                 heads[(d, t)] = [ag]

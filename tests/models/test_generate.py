@@ -192,3 +192,12 @@ def test_symmetric_generation_gives_the_same_formula(layout):
     small = generate(cfg, layout, symmetric=True)
     assert len(small.nodes) <= len(full.nodes)
     assert same(analyze(small).runtime, analyze(full).runtime)
+
+
+@pytest.mark.parametrize("mode", ["device", "dag"])
+@pytest.mark.parametrize("layout", [Layout(tp=2, dp=2, ep=2), Layout(pp=2, microbatches=2)])
+def test_compact_generation_gives_the_same_formula(layout, mode):
+    cfg = tiny(num_hidden_layers=2, num_local_experts=4, num_experts_per_tok=2)
+    full = analyze(generate(cfg, layout), concurrency=mode)
+    small = analyze(generate(cfg, layout, compact=True, symmetric=True), concurrency=mode)
+    assert same(small.runtime, full.runtime)
