@@ -54,7 +54,7 @@ class Certificate:
     def text(self, y_name: str, x_name: str) -> str:
         """One line: ``y is never slower than x because ...``."""
         parts = []
-        for ya, xa, amount, w in self.cover[:3]:
+        for ya, xa, _amount, w in self.cover[:3]:
             rel = "<=" if w == 1 else f"<= {w} *"
             parts.append(f"{ya} {rel} {xa}")
         more = f" (+{len(self.cover) - 3} more)" if len(self.cover) > 3 else ""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from symcost.core.errors import SymcostError
 
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
-COMMANDS = ["analyze", "info", "compare", "check", "eval", "generate"]
+COMMANDS = ["analyze", "info", "compare", "check", "eval", "generate", "strategies"]
 
 
 class _Parser(argparse.ArgumentParser):
