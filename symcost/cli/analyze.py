@@ -18,8 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dag", help="DAG file: .yaml/.yml/.json spec or .dot/.gv Graphviz")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
-    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
-                   help="device: one operation at a time per GPU (default); dag: DAG edges only")
+    p.add_argument("--concurrency", choices=("device", "dag", "overlap"), default="device",
+                   help="device: one operation at a time per GPU (default); dag: DAG edges "
+                   "only; overlap: a compute and a communication stream per GPU")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol, e.g. 'B>=8' (repeatable)")
     p.add_argument("--no-comm", action="store_true",

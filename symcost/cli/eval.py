@@ -67,7 +67,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="per-step link latency (default: the link preset's)")
     p.add_argument("--compute-only", action="store_true",
                    help="evaluate the compute-only runtime (communication at zero cost)")
-    p.add_argument("--concurrency", choices=("device", "dag"), default="device")
+    p.add_argument("--concurrency", choices=("device", "dag", "overlap"), default="device")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol for the analysis, e.g. 'B>=8' (repeatable)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
