@@ -230,3 +230,13 @@ def test_measure_script_shapes_from_dag():
 
     dims = _load_script().shapes_from_dag(str(ROOT / "examples" / "ma_separation.yaml"), [1, 2])
     assert 2048 in dims["m"] and 4096 in dims["m"] and 16384 in dims["k"] and 16 in dims["n"]
+
+
+def test_bundled_table_by_name_in_a_machine():
+    from symcost.models import Machine
+
+    m = Machine.from_options(table="h100-openxla", dtype="bf16")
+    # a measured shape of the file comes back exactly: 1024x256x2048 bf16 took 7.696 us
+    assert float(m.functions()["Get_Time"](1024, 256, 2048)) == 7.696e-06
+    with pytest.raises(ModelError, match="no such file"):
+        Machine.from_options(table="h100-nonexistent")
