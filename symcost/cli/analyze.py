@@ -21,8 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Closed-form runtime of a DAG in the batch size B.")
     p.add_argument("dag", nargs="+", help=batchopts.DAG_HELP)
     add_output_options(p, FORMATS, "text")
-    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
-                   help="device: one operation at a time per GPU (default); dag: DAG edges only")
+    p.add_argument("--concurrency", choices=("device", "dag", "overlap"), default="device",
+                   help="device: one operation at a time per GPU (default); dag: DAG edges "
+                   "only; overlap: a compute and a communication stream per GPU")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol, e.g. 'B>=8' (repeatable)")
     p.add_argument("--no-comm", action="store_true",

@@ -30,6 +30,7 @@ from symcost.models.evaluate import (
     parse_batches,
     result_definitions,
 )
+from symcost.models.machine import assumed_efficiency
 
 
 def finite_number(text: str) -> float:
@@ -58,7 +59,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"hardware preset ({', '.join(hardware_presets())}; default h100); "
                    "a comma list (h100,h200) sweeps every preset in one batch run")
     p.add_argument("--table", metavar="FILE.csv",
-                   help="measured GEMM times m,k,n,seconds[,dtype] (replaces the roofline)")
+                   help="measured GEMM times m,k,n,seconds[,dtype][,batch], or a bundled "
+                   "table (h100-openxla); replaces the roofline")
     p.add_argument("--link", help=f"link preset ({', '.join(link_presets())}; default: the "
                    "hardware's own)")
     p.add_argument("--dtype", default="bf16", help="element type (fp32, tf32, bf16, fp16, fp8)")
@@ -68,18 +70,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "each in one batch run")
     p.add_argument("--efficiency", type=finite_number, default=None,
                    help="fraction of peak FLOP/s and bandwidth reached (default: the "
-                   "preset's default_efficiency, else 1, the roofline bound; see "
-                   "symcost/data/hardware.yaml)")
-    p.add_argument("--launch-overhead", type=finite_number, default=0.0, metavar="SECONDS",
-                   help="seconds added to every matmul (default 0)")
+                   "preset's calibration, else 1)")
+    p.add_argument("--launch-overhead", type=finite_number, default=None, metavar="SECONDS",
+                   help="seconds added to every matmul (default: the preset's "
+                   "calibration, else 0)")
+    p.add_argument("--gpus-per-node", type=int, metavar="N",
+                   help="second link class: collectives over more than N GPUs use the "
+                   "across-node link (--node-link)")
+    p.add_argument("--node-link", help="across-node link preset (default: the hardware's "
+                   "node_link)")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="ring",
                    help="collective algorithm for all-reduce and broadcast (default ring)")
     p.add_argument("--alpha", type=finite_number, metavar="SECONDS",
                    help="per-step link latency (default: the link preset's)")
     p.add_argument("--compute-only", action="store_true",
                    help="evaluate the compute-only runtime (communication at zero cost)")
-    p.add_argument("--concurrency", choices=("device", "dag"), default="device",
-                   help="device: one operation at a time per GPU; dag: DAG edges only")
+    p.add_argument("--concurrency", choices=("device", "dag", "overlap"), default="device",
+                   help="device: one operation at a time per GPU; dag: DAG edges only; "
+                   "overlap: a compute and a communication stream per GPU")
     p.add_argument("--assume", action="append", default=[], metavar="CONSTRAINT",
                    help="bound on a symbol for the analysis, e.g. 'B>=8' (repeatable)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -127,12 +135,12 @@ def run(args: argparse.Namespace) -> int:
     args.dag = args.dag[0]
     batch_notes: list[str] = []
     batches = parse_batches(args.batch, batch_notes)
-    efficiency, eff_source = (args.efficiency, "--efficiency") if args.efficiency is not None \
-        else default_efficiency(args.hw)
     machine = Machine.from_options(
         hw=args.hw, table=args.table, link=args.link, dtype=args.dtype,
-        efficiency=efficiency, launch_overhead=args.launch_overhead,
+        efficiency=args.efficiency, launch_overhead=args.launch_overhead,
+        gpus_per_node=args.gpus_per_node, node_link=args.node_link,
         algorithm=args.algorithm, alpha=args.alpha, no_comm=args.compute_only)
+    efficiency, eff_source = assumed_efficiency(machine, args.efficiency, args.table)
     try:
         from symcost.cli.dagopts import load_options
 
@@ -205,19 +213,17 @@ def _run_batch(args: argparse.Namespace, hws: list[str], ranges: list[str]) -> i
     for f in batchopts.files(args):
         for hw in hws:
             for batch in ranges:
-                eff, eff_source = (args.efficiency, "--efficiency") \
-                    if args.efficiency is not None else default_efficiency(hw)
                 machine = {"hw": hw, "table": args.table, "link": args.link,
-                           "dtype": args.dtype, "efficiency": eff,
+                           "dtype": args.dtype, "efficiency": args.efficiency,
                            "launch_overhead": args.launch_overhead,
                            "algorithm": args.algorithm, "alpha": args.alpha,
+                           "gpus_per_node": args.gpus_per_node, "node_link": args.node_link,
                            "no_comm": args.compute_only}
                 tasks.append(batchopts.Task("eval", f, loads, {
                     "machine": machine, "hw": hw, "table": args.table, "batch": batch,
                     "concurrency": args.concurrency, "assume": list(args.assume),
                     "compute_only": args.compute_only, "set": list(args.set),
-                    "efficiency": None if args.table else eff,
-                    "efficiency_source": "measured table" if args.table else eff_source}))
+                    "efficiency_given": args.efficiency}))
     return batchopts.run_tasks(args, tasks)
 
 

@@ -24,7 +24,8 @@ from symcost.core.errors import SymcostError
 from symcost.core.files import check_writable
 
 #: Subcommand modules under ``symcost.cli``, in the order ``--help`` lists them.
-COMMANDS = ["analyze", "info", "explain", "compare", "check", "eval"]
+COMMANDS = ["analyze", "info", "explain", "compare", "check", "eval", "generate",
+            "strategies"]
 #: Seconds a command may run before it stops with a one-line error (``--time-limit``).
 DEFAULT_TIME_LIMIT = 55.0  # with start-up (imports), a whole run stays within a minute
 #: Options naming files a command writes, checked before the command runs.

@@ -31,6 +31,7 @@ DTYPE_BYTES: dict[str, int] = {
 }
 _DTYPE_ALIASES = {
     "float64": "fp64", "double": "fp64", "float32": "fp32", "float": "fp32",
+    "f64": "fp64", "f32": "fp32", "f16": "fp16",
     "bfloat16": "bf16", "float16": "fp16", "half": "fp16", "float8": "fp8",
     "e4m3": "fp8", "e5m2": "fp8", "fp8_e4m3": "fp8", "fp8_e5m2": "fp8",
 }

@@ -18,8 +18,8 @@ broadcast       S/bw + (p-1) alpha                    S/bw + ceil(log2 p) alpha
 ==============  ====================================  ====================================
 
 A group of ``p <= 1`` GPUs costs nothing (send/recv excepted: one transfer).
-All terms are non-decreasing in ``n`` and ``p``. One link class is modelled; a
-collective spanning nodes should use the slower link (``--link ib_ndr``).
+All terms are non-decreasing in ``n`` and ``p``. This is one link class; two (within a
+node, across nodes) are :mod:`symcost.models.links`.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import sympy
 
 from symcost.models.base import CostModel, ModelError
 from symcost.models.comm import OPERATIONS, AlphaBetaModel
+from symcost.models.links import TwoLevelLinkModel
 from symcost.models.roofline import RooflineModel
 from symcost.models.table import TableModel
 
@@ -22,7 +23,8 @@ from symcost.models.table import TableModel
 class Machine:
     """The cost models that turn cost atoms into seconds."""
 
-    def __init__(self, matmul: CostModel, comm: AlphaBetaModel | None = None, *,
+    def __init__(self, matmul: CostModel,
+                 comm: AlphaBetaModel | TwoLevelLinkModel | None = None, *,
                  extra: dict[str, Callable[..., Any]] | None = None) -> None:
         self.matmul = matmul
         self.comm = comm
@@ -31,13 +33,18 @@ class Machine:
     @classmethod
     def from_options(cls, *, hw: str | None = None, table: str | None = None,
                      link: str | None = None, dtype: str = "bf16",
-                     efficiency: float = 1.0, launch_overhead: float = 0.0,
+                     efficiency: float | None = None,
+                     launch_overhead: float | None = None,
                      algorithm: str = "ring", alpha: float | None = None,
-                     no_comm: bool = False) -> Machine:
+                     no_comm: bool = False, gpus_per_node: int | None = None,
+                     node_link: str | None = None) -> Machine:
         """The machine the ``eval``/``compare`` options describe.
 
-        ``table`` (a measured CSV) replaces the roofline for ``Get_Time``; ``link``
-        defaults to the hardware preset's ``default_link`` (none without ``hw``).
+        ``table`` (a measured CSV or a bundled table's name) replaces the roofline for
+        ``Get_Time``; ``link`` defaults to the hardware preset's ``default_link`` (none
+        without ``hw``). ``gpus_per_node`` turns on the second link class
+        (:class:`~symcost.models.links.TwoLevelLinkModel`): groups larger than a node use
+        ``node_link`` (default: the preset's ``node_link``).
         """
         if table is not None:
             matmul: CostModel = TableModel.from_csv(table, dtype=dtype)
@@ -54,6 +61,15 @@ class Machine:
         if link is not None and not no_comm:
             comm = AlphaBetaModel.from_preset(link, dtype=dtype, algorithm=algorithm,
                                               alpha=alpha)
+        if comm is not None and gpus_per_node is not None:
+            if node_link is None and hw is not None:
+                from symcost.models.base import find_preset
+
+                node_link = find_preset("hardware.yaml", hw)[1].get("node_link")
+            if node_link is None:
+                raise ModelError("--gpus-per-node needs an across-node link (--node-link)")
+            inter = AlphaBetaModel.from_preset(node_link, dtype=dtype, algorithm=algorithm)
+            comm = TwoLevelLinkModel(comm, inter, gpus_per_node=gpus_per_node)
         return cls(matmul, comm)
 
     def functions(self) -> dict[str, Callable[..., Any]]:
@@ -102,3 +118,17 @@ class Machine:
     def label(self) -> str:
         """A one-line name such as ``roofline h100 bf16 + nvlink4 ring``."""
         return self.matmul.name + ("" if self.comm is None else f" + {self.comm.name}")
+
+
+def assumed_efficiency(machine: Machine, given: float | None,
+                       table: str | None = None) -> tuple[float | None, str]:
+    """The roofline efficiency ``machine`` prices matmuls at, and where it comes from
+    (printed beside every number of ``symcost eval``); ``None`` for a measured table."""
+    if table:
+        return None, "measured table"
+    eff = getattr(machine.matmul, "efficiency", None)
+    if given is not None:
+        return eff, "--efficiency"
+    if eff is not None and eff != 1.0:
+        return eff, "the preset's calibration (symcost/data/hardware.yaml)"
+    return eff, "the roofline bound"

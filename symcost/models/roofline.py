@@ -60,20 +60,34 @@ class RooflineModel(CostModel):
         self.name = name
 
     @classmethod
-    def from_preset(cls, hw: str, *, dtype: str = "bf16", efficiency: float = 1.0,
-                    launch_overhead: float = 0.0) -> RooflineModel:
-        """The model for hardware preset ``hw`` (see ``symcost/data/hardware.yaml``)."""
+    def from_preset(cls, hw: str, *, dtype: str = "bf16", efficiency: float | None = None,
+                    launch_overhead: float | None = None) -> RooflineModel:
+        """The model for hardware preset ``hw`` (see ``symcost/data/hardware.yaml``).
+
+        With neither ``efficiency`` nor ``launch_overhead`` given, the preset's
+        calibration for ``dtype`` is used when it has one (else the datasheet bound:
+        efficiency 1, no launch term); giving either one uses the given values only.
+        """
         key, entry = find_preset("hardware.yaml", hw)
         dt = _dtype(dtype)
         peaks = entry.get("peak_tflops", {})
         if dt not in peaks:
             raise ModelError(f"hardware preset {key!r} has no {dt} peak; it has "
                              f"{', '.join(peaks)}")
+        calibrated = None
+        if efficiency is None and launch_overhead is None:
+            calibrated = (entry.get("calibration") or {}).get(dt)
+        if calibrated:
+            efficiency = float(calibrated["efficiency"])
+            launch_overhead = float(calibrated["launch_overhead_us"]) * 1e-6
+        efficiency = 1.0 if efficiency is None else efficiency
+        launch_overhead = 0.0 if launch_overhead is None else launch_overhead
         model = cls(float(peaks[dt]) * 1e12, float(entry["memory_bandwidth_tbps"]) * 1e12,
                     dtype=dt, efficiency=efficiency, launch_overhead=launch_overhead,
                     name=f"roofline {key} {dt}")
         model.preset = key
         model.preset_entry = entry
+        model.calibration = calibrated.get("source") if calibrated else None
         return model
 
     def get_time(self, m: Any, k: Any, n: Any) -> np.ndarray:
@@ -98,4 +112,5 @@ class RooflineModel(CostModel):
         if getattr(self, "preset", None):
             d["preset"] = self.preset
             d["hardware"] = self.preset_entry.get("name", self.preset)
+            d["calibration"] = getattr(self, "calibration", None)
         return d

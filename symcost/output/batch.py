@@ -164,10 +164,12 @@ def _eval_data(file: str, dag, result, machine, batches, o: dict) -> dict:
 
     from symcost.core.symbols import symbol
     from symcost.models.evaluate import evaluate, kind_classifier, result_definitions
+    from symcost.models.machine import assumed_efficiency
     from symcost.solve.completeness import completeness, require_runtime
 
     compute_only = bool(o.get("compute_only", False))
     concurrency = o.get("concurrency", "device")
+    eff, eff_source = assumed_efficiency(machine, o.get("efficiency_given"), o.get("table"))
     expr = result.runtime_compute_only if compute_only else result.runtime
     defs = result_definitions(result, compute_only=compute_only)
     taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
@@ -196,7 +198,7 @@ def _eval_data(file: str, dag, result, machine, batches, o: dict) -> dict:
         ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
                         "values raised to the least monotone majorant")
     info = {"dag": file, "concurrency": concurrency, "compute_only": compute_only,
-            "efficiency": o.get("efficiency"), "efficiency_source": o.get("efficiency_source"),
+            "efficiency": eff, "efficiency_source": eff_source,
             "critical_path": [s.node for s in result.critical_path],
             "completeness": comp.to_dict(),
             "undecided_on_path": [s.node for s in result.critical_path

@@ -252,7 +252,8 @@ def analyze(dag: Dag, concurrency: str = "device", assume: Iterable[str] = (),
     check_mode(concurrency)
     assumptions = Assumptions.parse(assume)
     order = dag.topological_order()
-    extra = device_edges(dag, order) if concurrency == "device" else []
+    extra = device_edges(dag, order, streams=concurrency == "overlap") \
+        if concurrency in ("device", "overlap") else []
     table = AtomTable()
     engine = OrderEngine(table, assumptions)
     cache: dict[sympy.Expr, Form] = {}

@@ -142,7 +142,9 @@ def test_eval_names_branches_by_their_source_nodes():
 def test_eval_prints_the_efficiency_it_assumed(capsys):
     assert cli_main.main(["eval", EX, "--batch", "1:4"]) == exitcodes.OK
     out = capsys.readouterr().out
-    assert "efficiency: 100% of peak" in out and "runtime [ms, 100% of peak]" in out
+    # the h100 bf16 preset's calibration (symcost/data/hardware.yaml): 77% of peak
+    assert "efficiency: 77% of peak (the preset's calibration" in out
+    assert "runtime [ms, 77% of peak]" in out
     assert cli_main.main(["eval", EX, "--batch", "1:4", "--efficiency", "0.5",
                           "--format", "csv"]) == exitcodes.OK
     rows = capsys.readouterr().out.splitlines()

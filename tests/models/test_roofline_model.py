@@ -35,13 +35,13 @@ def test_every_required_preset_is_present():
 @pytest.mark.parametrize("shape", SHAPES)
 def test_preset_matches_hand_computation(hw, shape):
     peak, bw = HAND[hw]
-    model = RooflineModel.from_preset(hw, dtype="bf16")
+    model = RooflineModel.from_preset(hw, dtype="bf16", efficiency=1.0)
     assert float(model.get_time(*shape)) == pytest.approx(hand_time(*shape, peak, bw),
                                                          rel=1e-12)
 
 
 def test_small_gemm_is_memory_bound_and_big_is_compute_bound():
-    m = RooflineModel.from_preset("h100")
+    m = RooflineModel.from_preset("h100", efficiency=1.0)  # datasheet bound
     # [1, 4096] x [4096, 4096]: 2*16.8M bytes moved dominate 33.5 MFLOP
     assert float(m.get_time(1, 4096, 4096)) == pytest.approx(
         2 * (4096 + 4096 * 4096 + 4096) / 3.35e12)
@@ -58,7 +58,7 @@ def test_efficiency_overhead_and_dtype():
 
 
 def test_vectorised_and_no_integer_overflow():
-    m = RooflineModel.from_preset("h100")
+    m = RooflineModel.from_preset("h100", efficiency=1.0)  # datasheet bound
     ms = np.array([2048, 2048 * 4096, 2**40], dtype=np.int64)
     got = m.get_time(ms, 16384, 16384)
     want = [hand_time(float(x), 16384, 16384, 989.5e12, 3.35e12) for x in ms]
@@ -99,3 +99,18 @@ def test_every_preset_number_is_cited():
             assert field in src, (key, field)
         for dt in entry["peak_tflops"]:
             assert dt in src, (key, dt)
+
+
+def test_calibrated_default_and_explicit_bound():
+    """No --efficiency/--launch-overhead: the preset's calibration; either one: as given."""
+    cal = RooflineModel.from_preset("h100")
+    assert cal.efficiency == 0.77 and cal.launch_overhead == pytest.approx(6e-6)
+    assert "OpenXLA" in cal.describe()["calibration"]
+    # hand: compute bound big GEMM at 77% of 989.5 TFLOP/s, plus 6 us
+    assert float(cal.get_time(8192, 8192, 8192)) == pytest.approx(
+        2 * 8192**3 / (0.77 * 989.5e12) + 6e-6)
+    bound = RooflineModel.from_preset("h100", launch_overhead=0.0)
+    assert bound.efficiency == 1.0 and bound.describe()["calibration"] is None
+    # a dtype without calibration is the datasheet bound
+    assert RooflineModel.from_preset("h100", dtype="fp8").efficiency == 1.0
+    assert RooflineModel.from_preset("a100").efficiency == 1.0
