@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	mkdir -p reports
 	$(PY) -m symcost analyze examples/ma_separation.yaml --format json -o reports/ma_separation.json
-	$(PY) -m symcost analyze examples/ma_separation.yaml --format md -o reports/ma_separation.md
+	$(PY) -m symcost analyze examples/ma_separation.yaml --format md --figure ma_separation.svg -o reports/ma_separation.md
 	@echo "--- runtime (device concurrency, compute only) ---"
 	$(PY) -m symcost analyze examples/ma_separation.yaml --format text
 
