@@ -20,17 +20,13 @@ from symcost.cli import batchopts
 from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.cli.symbols import check_assumptions, check_settings
 from symcost.core.errors import InputError
-from symcost.core.symbols import used_names
 from symcost.models import Machine, hardware_presets, link_presets
 from symcost.models.comm import ALGORITHMS
 from symcost.models.evaluate import (
     Evaluation,
-    evaluate,
-    kind_classifier,
     parse_batches,
-    result_definitions,
 )
-from symcost.models.machine import assumed_efficiency
+from symcost.output.evaluation import evaluate_dag
 
 
 def finite_number(text: str) -> float:
@@ -106,24 +102,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _bindings(items: list[str]) -> dict[sympy.Symbol, sympy.Integer]:
-    from symcost.core.symbols import symbol
-
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        sym = symbol(name.strip()) if sep else None
-        try:
-            num = sympy.Integer(int(value)) if sep else None
-        except ValueError:
-            num = None
-        if sym is None or num is None or num < 1:
-            raise InputError(f"--set {item!r}: expected NAME=VALUE with a declared symbol "
-                             "and an integer >= 1")
-        out[sym] = num
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from symcost.read.loader import load
     from symcost.solve.analysis import analyze
@@ -140,7 +118,6 @@ def run(args: argparse.Namespace) -> int:
         efficiency=args.efficiency, launch_overhead=args.launch_overhead,
         gpus_per_node=args.gpus_per_node, node_link=args.node_link,
         algorithm=args.algorithm, alpha=args.alpha, no_comm=args.compute_only)
-    efficiency, eff_source = assumed_efficiency(machine, args.efficiency, args.table)
     try:
         from symcost.cli.dagopts import load_options
 
@@ -150,38 +127,19 @@ def run(args: argparse.Namespace) -> int:
     dag = load(args.dag, **options)
     check_assumptions(dag, args.assume)
     result = analyze(dag, args.concurrency, args.assume)
-    expr = result.runtime_compute_only if args.compute_only else result.runtime
-    defs = result_definitions(result, compute_only=args.compute_only)
     taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
              if p.get("source") == "--set"}  # model parameters the DOT reader applied
     check_settings(dag, args.set, skip=taken)
-    binds = _bindings([s for s in args.set if s.partition("=")[0].strip() not in taken])
-    if binds:
-        expr = expr.xreplace(binds)
-        defs = {k: v.xreplace(binds) for k, v in defs.items()}
     from symcost.cli.dagopts import finish
-    from symcost.solve.completeness import completeness, require_runtime
 
-    comp = completeness(dag, result.runtime_compute_only, given=[*binds, *taken])
-    require_runtime(comp, args.dag)
-    ev = evaluate(expr, machine, batches, definitions=defs, classify=kind_classifier(dag))
-    ev.notes.extend(batch_notes)
-    if getattr(machine.matmul, "adjusted", 0):
-        ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
-                        "values raised to the least monotone majorant")
-    path = [s.node for s in result.critical_path]
-    info = {"dag": args.dag, "concurrency": args.concurrency,
-            "efficiency": None if args.table else efficiency,
-            "efficiency_source": "measured table" if args.table else eff_source,
-            "compute_only": bool(args.compute_only), "critical_path": path,
-            "completeness": comp.to_dict(),
-            "undecided_on_path": [s.node for s in result.critical_path
-                                  if getattr(s, "undecided", False)]}
+    run_ = evaluate_dag(args.dag, dag, result, machine, batches,
+                        concurrency=args.concurrency, compute_only=args.compute_only,
+                        sets=args.set, efficiency_given=args.efficiency, table=args.table,
+                        notes=batch_notes)
+    ev, comp, info = run_.evaluation, run_.completeness, run_.info
     fmt = resolve_format(args)
     if fmt == "json":
-        text = json.dumps({"symcost": 1, "kind": "evaluation", **info, **ev.to_dict(),
-                           "definitions": {str(k): str(v) for k, v in defs.items()},
-                           **used_names(expr, *defs.values())}, indent=1)
+        text = json.dumps(run_.to_dict(), indent=1)
     elif fmt == "csv":
         text = _csv(ev, info["efficiency"])
     else:

@@ -159,55 +159,14 @@ def _run_eval(task: Task, rec: dict) -> None:
 
 
 def _eval_data(file: str, dag, result, machine, batches, o: dict) -> dict:
-    """What ``symcost eval FILE --format json`` prints (kept equal by the batch tests)."""
-    import sympy
+    """What ``symcost eval FILE --format json`` prints (the same function builds both)."""
+    from symcost.output.evaluation import evaluate_dag
 
-    from symcost.core.symbols import symbol
-    from symcost.models.evaluate import evaluate, kind_classifier, result_definitions
-    from symcost.models.machine import assumed_efficiency
-    from symcost.solve.completeness import completeness, require_runtime
-
-    compute_only = bool(o.get("compute_only", False))
-    concurrency = o.get("concurrency", "device")
-    eff, eff_source = assumed_efficiency(machine, o.get("efficiency_given"), o.get("table"))
-    expr = result.runtime_compute_only if compute_only else result.runtime
-    defs = result_definitions(result, compute_only=compute_only)
-    taken = {str(p.get("name")) for p in dag.meta.get("parameters", []) or []
-             if p.get("source") == "--set"}  # model parameters the DOT reader applied
-    binds = {}
-    for item in o.get("set", ()):
-        name, sep, value = item.partition("=")
-        if name.strip() in taken:
-            continue
-        sym = symbol(name.strip()) if sep else None
-        try:
-            num = sympy.Integer(int(value)) if sep else None
-        except ValueError:
-            num = None
-        if sym is None or num is None or num < 1:
-            raise InputError(f"--set {item!r}: expected NAME=VALUE with a declared symbol "
-                             "and an integer >= 1")
-        binds[sym] = num
-    if binds:
-        expr = expr.xreplace(binds)
-        defs = {k: v.xreplace(binds) for k, v in defs.items()}
-    comp = completeness(dag, result.runtime_compute_only, given=[*binds, *taken])
-    require_runtime(comp, file)
-    ev = evaluate(expr, machine, batches, definitions=defs, classify=kind_classifier(dag))
-    if getattr(machine.matmul, "adjusted", 0):
-        ev.notes.append(f"measured table was not monotone: {machine.matmul.adjusted} grid "
-                        "values raised to the least monotone majorant")
-    info = {"dag": file, "concurrency": concurrency, "compute_only": compute_only,
-            "efficiency": eff, "efficiency_source": eff_source,
-            "critical_path": [s.node for s in result.critical_path],
-            "completeness": comp.to_dict(),
-            "undecided_on_path": [s.node for s in result.critical_path
-                                  if getattr(s, "undecided", False)]}
-    from symcost.core.symbols import used_names
-
-    return {"symcost": 1, "kind": "evaluation", **info, **ev.to_dict(),
-            "definitions": {str(k): str(v) for k, v in defs.items()},
-            **used_names(expr, *defs.values())}
+    return evaluate_dag(file, dag, result, machine, batches,
+                        concurrency=o.get("concurrency", "device"),
+                        compute_only=bool(o.get("compute_only", False)),
+                        sets=o.get("set", ()), efficiency_given=o.get("efficiency_given"),
+                        table=o.get("table")).to_dict()
 
 
 _RUNNERS: dict[str, Callable[[Task, dict], None]] = {
