@@ -212,30 +212,6 @@ def _arg_name(branch: int | None, arg: int | str, names: dict[int, dict[int, str
     return names.get(branch, {}).get(arg, f"argument {arg}")
 
 
-def default_efficiency(hw: str | None) -> tuple[float, str]:
-    """The efficiency ``eval`` assumes without ``--efficiency``, and where it comes from:
-    the preset's ``default_efficiency``, else the file's, else 1 (the roofline bound)."""
-    from importlib import resources
-
-    import yaml
-
-    from symcost.models.base import find_preset
-
-    data = yaml.safe_load(resources.files("symcost").joinpath("data", "hardware.yaml")
-                          .read_text(encoding="utf-8")) or {}
-    if hw:
-        try:
-            key, entry = find_preset("hardware.yaml", hw)
-        except Exception:  # noqa: BLE001 - Machine.from_options reports unknown presets
-            key, entry = hw, {}
-        if entry.get("default_efficiency") is not None:
-            return float(entry["default_efficiency"]), f"preset {key}"
-    value = data.get("default_efficiency")
-    if value is not None:
-        return float(value), "hardware.yaml default_efficiency: the roofline bound"
-    return 1.0, "the roofline bound"
-
-
 def _eff(efficiency: float | None) -> str:
     return "measured" if efficiency is None else f"{efficiency:.0%} of peak"
 
