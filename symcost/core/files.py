@@ -8,8 +8,10 @@ Policy (README "Limits and exit statuses"):
 * A new file gets the usual permissions (``0666`` less the umask); a replaced file keeps
   its permissions.
 * A symbolic link is followed: the file it points to is replaced, the link stays.
-* A target that exists and is not a regular file (folder, FIFO, device, socket) is
-  refused, never replaced.
+* A character device (``/dev/null``, a terminal) is written straight through: there is
+  nothing to replace.
+* Any other target that exists and is not a regular file (folder, FIFO, block device,
+  socket) is refused, never replaced.
 * :func:`check_writable` tells, before any work is done, whether a path can be written.
 """
 
@@ -39,8 +41,8 @@ def _kind(mode: int) -> str:
         return "a folder"
     if stat.S_ISFIFO(mode):
         return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
@@ -53,9 +55,9 @@ def _refuse_special(target: Path, path: str) -> os.stat_result | None:
         return None
     except OSError as err:
         raise SymcostError(f"cannot write {_clip(path)}: {err.strerror}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise SymcostError(f"cannot write {_clip(path)}: it is {_kind(st.st_mode)}; only a regular "
-                           "file is replaced")
+    if not stat.S_ISREG(st.st_mode) and not stat.S_ISCHR(st.st_mode):
+        raise SymcostError(f"cannot write {_clip(path)}: it is {_kind(st.st_mode)}; only a regular file or a "
+                           "character device is written")
     return st
 
 
@@ -80,7 +82,9 @@ def _check_writable(path: str) -> None:
     if "\x00" in path:
         raise SymcostError("cannot write a file whose name contains a NUL character")
     target = _target(path)
-    _refuse_special(target, path)
+    got = _refuse_special(target, path)
+    if got is not None and stat.S_ISCHR(got.st_mode):
+        return
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise SymcostError(f"cannot write {_clip(path)}: folder {folder} does not exist")
@@ -140,6 +144,10 @@ def _write(data: bytes, path: str) -> None:
     if not folder.is_dir():
         raise SymcostError(f"cannot write {_clip(path)}: folder {folder} does not exist")
     old = _refuse_special(target, path)
+    if old is not None and stat.S_ISCHR(old.st_mode):
+        with open(target, "wb") as fh:  # /dev/null, a terminal: nothing to replace
+            fh.write(data)
+        return
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(folder))

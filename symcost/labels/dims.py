@@ -150,6 +150,10 @@ def _symbol(name: str) -> sympy.Expr:
         return declare_symbol(name + "_")
 
 
+#: a size name, then text with a digit that is not written as its value ("d_k Lav32")
+_GARBLED = re.compile(r"([A-Za-z_]\w*)\s+(\S*\d.*)$")
+
+
 @lru_cache(maxsize=8192)
 def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
     """Parse the inside of one bracket group (without the brackets)."""
@@ -167,6 +171,14 @@ def parse_tensor(body: str, multiplicity: int = 1) -> Tensor:
             key = m.group(1)
             role = ALIASES.get(key.lower())
             value, note = parse_value(m.group(2), role or key.lower())
+            dims.append(Dim(role, key, entry, value, note))
+        elif (g := _GARBLED.match(entry)) and ALIASES.get(g.group(1).lower()) is not None:
+            # "d_k Lav32": a known size name followed by text that is not its value
+            key = g.group(1)
+            role = ALIASES[key.lower()]
+            value, note = parse_value(g.group(2), role)
+            if value is None or not value.is_number:
+                value, note = None, f"{entry!r} is garbled: read as {role}, size unknown"
             dims.append(Dim(role, key, entry, value, note))
         else:
             low = entry.lower()

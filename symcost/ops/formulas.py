@@ -145,7 +145,7 @@ def f_linear(ctx: Context) -> CostResult:
         sym = _width_symbol(name, "in" if k is None else "out")
         side = "input" if k is None else "output"
         assumed = ((f"symbol:{sym}", f"{side} width of {name} not in the label: symbol "
-                                     f"{sym} (bind it with --set {sym}=N in symcost eval)"),)
+                                     f"{sym} (give it with --set {sym}=N or --params FILE)"),)
         k, n = (sym, n) if k is None else (k, sym)
     if not _positive(m, k, n):
         return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
@@ -221,6 +221,9 @@ def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
     hd = t.get("heads") or t.get("kv_heads") or info.params.get("heads")
     h = sc.value(hd)
     d = sc.value(t.get("head_dim") or info.find("head_dim"))
+    if d is None:  # a garbled head dim ("d_k Lav32"): the size another tensor gives
+        d = next((sc.value(c.get("head_dim")) for c in cands
+                  if c.get("head_dim") is not None and c.get("head_dim").value is not None), None)
     assumed: tuple[tuple[str, str], ...] = ()
     if h is None and d is None and t.get("hidden") is not None and full:
         h, note = _unknown_size(ctx, "heads")
@@ -297,6 +300,13 @@ def f_router(ctx: Context) -> CostResult:
     if e is None and tout is not None and tout.get("top_k") is None:
         e = sc.feature(tout)
     assumed: tuple[tuple[str, str], ...] = ()
+    seen = ctx.experts_seen
+    if e is not None and e.is_Integer and seen and seen[0] > e and e_dim is not None:
+        # fewer gate outputs than experts behind the gate: the label's count is the top-k
+        assumed = (("count:E", f"the label's {e_dim.raw!r} is fewer than the {seen[0]} "
+                               f"experts the graph routes to ({seen[1]}): read as the top-k "
+                               f"selection; E = {seen[0]}"),)
+        e = sympy.Integer(seen[0])
     if (e is None or e == h) and _positive(m, h):
         if "experts" in ctx.params:
             e, note = _unknown_size(ctx, "experts")
@@ -320,6 +330,23 @@ _LOCAL_EXPERTS = re.compile(r"(?i)\bE(\d+)\s*[-–]\s*E?(\d+)\b|\bexperts?\s+(\d
 
 
 _SHARE = re.compile(r"(?i)\bexperts?\s*\(\s*(\d+)\s*/\s*\d+\s*\)")
+
+
+_TOTAL = re.compile(r"(?i)\bexperts?\s*\(\s*\d+\s*/\s*(\d+)\s*\)|\b\d+\s*(?:of|/)\s*(\d+)\s+experts\b")
+
+
+def total_experts(text: str) -> int | None:
+    """The model's expert count a node's label states beside its share: ``Experts (4/16)``
+    and ``4 of 16 experts`` give 16; None when the label states no total.
+
+    >>> total_experts("Layer 0 Experts (4/16)"), total_experts("Expert 3")
+    (16, None)
+    """
+    m = _TOTAL.search(text)
+    if m is None:
+        return None
+    n = int(m.group(1) or m.group(2))
+    return n if n > 1 else None
 
 
 def local_experts(text: str) -> int | None:
@@ -395,8 +422,8 @@ def f_comm(ctx: Context) -> CostResult:
         sym = f"msg_{name}_{group}"
         return CostResult(atom(declare_symbol(sym), group), assumed=(
             (f"symbol:{sym}", f"message size of a {name.replace('_', '-')} over {group} "
-                              f"GPU(s) not in the label: symbol {sym} (bind it with --set "
-                              f"{sym}=N in symcost eval)"),))
+                              f"GPU(s) not in the label: symbol {sym} (give it with --set "
+                              f"{sym}=N or --params FILE)"),))
     return CostResult(atom(n, group), problem=clash)
 
 

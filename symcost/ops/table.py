@@ -50,6 +50,7 @@ class Decision:
     how: str = ""
     why: str = ""
     candidates: tuple[dict[str, object], ...] = ()
+    score: float = 0.0
 
 
 def id_words(node_id: str) -> str:
@@ -92,7 +93,7 @@ class RuleTable:
         if norm != real and norm and norm in d.why + repr(d.candidates):
             fix = {repr(norm): repr(real)}
             d = Decision(d.rule, d.how, _swap(d.why, fix), tuple(
-                {**c, "why": _swap(str(c["why"]), fix)} for c in d.candidates))
+                {**c, "why": _swap(str(c["why"]), fix)} for c in d.candidates), d.score)
         return d
 
     def by_name(self, name: str) -> Rule | None:
@@ -145,7 +146,8 @@ def _decide(table: RuleTable, words: tuple[str, ...], id_text: str, shape: str,
     why = f"words {text!r} ({where}) match rule {name!r}, score {score:.0f}"
     lost = tuple({"rule": n, "score": round(s, 1), "why": f"words {t!r} ({w})"}
                  for n, (s, w, t) in ranked[1:6])
-    return Decision(rule, "name" if where == "name" else where.split()[0], why, lost)
+    return Decision(rule, "name" if where == "name" else where.split()[0], why, lost,
+                    round(score, 1))
 
 
 @lru_cache(maxsize=65536)

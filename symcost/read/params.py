@@ -11,7 +11,7 @@ symbols themselves. Every parameter is recorded with its source in
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sympy
@@ -54,6 +54,8 @@ class Parameters:
     records: list[dict[str, object]]
     notes: list[str]
     unmapped: list[str]  # --set names that are no model parameter (left for `eval`)
+    #: file entries that are no model parameter: symbols the reader may bind, else ignored
+    loose: dict[str, tuple[object, str]] = field(default_factory=dict)
 
 
 def _int(value: object) -> int | None:
@@ -94,6 +96,16 @@ def read_params_file(path: str | os.PathLike[str]) -> list[tuple[str, object]]:
     return _flatten(data)
 
 
+def positive_size(value: object) -> int | None:
+    """``value`` as a size (a positive integer below 2**63), else None.
+
+    >>> positive_size("4096"), positive_size(0), positive_size("x")
+    (4096, None, None)
+    """
+    num = _int(value)
+    return num if num is not None and num >= 1 else None
+
+
 def collect(sets: dict[str, str] | None = None,
             params: str | os.PathLike[str] | None = None) -> Parameters:
     """Parameters from a file, then ``--set`` (which wins), mapped to roles."""
@@ -101,6 +113,7 @@ def collect(sets: dict[str, str] | None = None,
     records: list[dict[str, object]] = []
     notes: list[str] = []
     unmapped: list[str] = []
+    loose: dict[str, tuple[object, str]] = {}
     entries: list[tuple[str, object, str]] = []
     if params is not None:
         entries += [(k, v, f"--params {params}") for k, v in read_params_file(params)]
@@ -112,8 +125,7 @@ def collect(sets: dict[str, str] | None = None,
             if source == "--set":
                 unmapped.append(key)
             else:
-                notes.append(f"{source}: {key!r} is not a parameter symbolic sizes use; "
-                             "ignored")
+                loose[key] = (value, source)
             continue
         num = _int(value)
         if num is None or num < 1:
@@ -134,7 +146,7 @@ def collect(sets: dict[str, str] | None = None,
     for r in records:
         last[str(r["role"])] = r
     records = [r for r in records if last[str(r["role"])] is r]
-    return Parameters(by_role, records, notes, unmapped)
+    return Parameters(by_role, records, notes, unmapped, loose)
 
 
-__all__ = ["PARAM_ROLES", "Parameters", "collect", "read_params_file"]
+__all__ = ["PARAM_ROLES", "Parameters", "collect", "positive_size", "read_params_file"]

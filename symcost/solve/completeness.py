@@ -208,8 +208,8 @@ def completeness(dag: Dag, runtime: sympy.Expr | None = None, *,
                 zero_cost.append(node.id)
         if shorthand and not attrs.get("repeat") and not attrs.get("clone_of"):
             elided.append(node.id)
-        if kind in COSTLY_KINDS:
-            costly.append(node.id)
+        if kind in COSTLY_KINDS and not (kind == Kind.UNKNOWN and attrs.get("implicit")):
+            costly.append(node.id)  # an edge-only node carries no evidence of any cost
     cloned: list[dict] = []
     for rec in dag.meta.get("repeats", []) or []:  # type: ignore[union-attr]
         if not isinstance(rec, dict):

@@ -107,8 +107,10 @@ def test_set_binds_a_symbolic_dimension():
     r = run_cli("eval", str(dot), "--batch", "1:4")
     assert r.returncode == 2 and "--set NAME=VALUE" in r.stderr
     # issue 10: the attention-output shards' input width is a symbol too (not in the labels)
+    # and the expert gate's input width (fed by 24 Q/K/V shards: no single producer's)
     r = run_cli("eval", str(dot), "--batch", "1:4", "--set", "S=2048",
-                "--set", "D_in_attention_output=1024", "--format", "json")
+                "--set", "D_in_attention_output=1024", "--set", "hidden=1024",
+                "--format", "json")
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)["runtime_s"]) == 4
     r = run_cli("eval", str(dot), "--set", "S=zero")

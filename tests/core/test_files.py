@@ -86,3 +86,17 @@ def test_interrupted_write_leaves_no_temp_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         files.write_output("new", str(target))
     assert os.listdir(tmp_path) == ["out.txt"] and target.read_text() == "old"
+
+
+def test_character_device_is_written_through(tmp_path) -> None:
+    """``-o /dev/null`` works (nothing to replace); the device stays a device."""
+    import os
+    import stat
+
+    from symcost.core.files import check_writable, write_output
+
+    if not os.path.exists(os.devnull):
+        pytest.skip("no /dev/null here")
+    check_writable(os.devnull)
+    write_output("some output\n", os.devnull)
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

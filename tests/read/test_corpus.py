@@ -193,11 +193,11 @@ EXPECT = {
     "lr_2026-01-05-10-27-44__decode_dag.dot":
         (('ok', 12, (), ('components', 'inferred', 'symbol')), None),
     "lr_2026-01-05-10-27-44__final_corrected_dag.dot":
-        (('ok', 2, (), ('components', 'inferred')), None),
+        (('ok', 2, (), ('components', 'inferred', 'symbol')), None),
     "lr_2026-01-05-10-27-44__prefill_dag.dot":
         (('ok', 5, (), ('components', 'inferred', 'symbol')), None),
     "lr__LLM_parallel_strategy_deployment.dot":
-        (('ok', 5, ('F_expert',), ('components', 'symbol')), None),
+        (('ok', 5, ('F_expert',), ('components', 'count', 'symbol')), None),
     "lr__dag_analysis.dot":
         (('reject', "Graphviz: syntax error near '''"), ('ok', 26, ('E', 'F_expert'), ('components', 'inferred', 'repeat', 'salvaged', 'symbol'))),
     "paper_to_dag__LLaMA3-70B-Parallel-Strategy-DAG-Simplified.dot":

@@ -98,3 +98,97 @@ def test_explain_attributes(tmp_path) -> None:
     assert a["rule"] == "up_proj" and a["why"] and a["words"][0] == "Dense FFN Up (TP shard 0)"
     assert any(c["rule"] == "split" for c in a["candidates"])  # the qualifier lost
     assert a["gpu_from"] == "label"
+
+
+# -- evidence from the graph's structure (issue 10, second pass) ---------------------------
+
+def test_output_at_the_end_of_the_graph_is_io(tmp_path) -> None:
+    """'Attention Output' as the graph's sink (only an input shape) is the output; in the
+    middle of the graph with a changed shape it stays the attention's output step."""
+    dag = _read(tmp_path, 'o [label="Attention Output\\nInput: [batch_size=8, seq_len=64, '
+                'hidden=512]", shape=parallelogram];', "inp -> o;")
+    assert dag.node("o").kind.value == "io" and dag.node("o").cost == 0
+    dag = _read(tmp_path, 'o [label="Attention Output\\nInput: [batch_size=8, seq_len=64, '
+                'heads=8, d_k=64]\\nOutput: [batch_size=8, seq_len=64, hidden=512]"];\n'
+                'z [label="Residual Add"];', "inp -> o -> z;")
+    assert dag.node("o").cost == Get_Time(64 * B, 512, 512)
+
+
+def test_gate_after_gate_is_its_selection_and_counts_experts(tmp_path) -> None:
+    """Router [.., 512] -> [.., experts=2], then 'Gate Selection' with the same shapes, then
+    four expert nodes each 'Experts (4/16)': E = 16 (2 is the top-k), one gate matmul."""
+    shapes = "Input: [batch_size=8, seq_len=64, hidden=512]\\nOutput: [batch_size=8, seq_len=64, experts=2]"
+    body = (f'r [label="MoE Router\\n{shapes}"];\ng [label="Gate Selection\\n{shapes}"];\n'
+            + "\n".join(f'e{i} [label="Experts (4/16)\\nGPU {i}\\nInput: [batch_size=8, '
+                        f'seq_len=64, experts=2]\\nOutput: [batch_size=8, seq_len=64, '
+                        f'hidden=512]"];' for i in range(4)))
+    edges = "inp -> r -> g;\n" + "\n".join(f"g -> e{i};" for i in range(4))
+    dag = _read(tmp_path, body, edges)
+    assert dag.node("r").cost == Get_Time(8 * 64 * B / 8, 512, 16)
+    assert dag.node("g").cost == 0 and dag.node("g").attrs["rule"] == "selection"
+
+
+def test_all_to_all_drawn_once_per_gpu(tmp_path) -> None:
+    """Four 'Expert All-to-all' nodes, one per GPU, joining in one aggregation: group 4."""
+    t = "[batch_size=8, seq_len=64, hidden=512]"
+    body = "\n".join(f'a{i} [label="Expert All-to-all\\nGPU {i}\\nInput: {t}\\nOutput: {t}"];'
+                     for i in range(4)) + '\nagg [label="Aggregate"];'
+    edges = "\n".join(f"inp -> a{i}; a{i} -> agg;" for i in range(4))
+    dag = _read(tmp_path, body, edges)
+    assert {_group(dag, f"a{i}") for i in range(4)} == {4}
+
+
+def test_dp_all_reduce_takes_the_replica_count(tmp_path) -> None:
+    body = ('s [label="Data Parallel Split\\n3 replicas"];\n'
+            'x [label="Linear\\nGPUs: 0-7\\nInput: [batch_size=8, seq_len=64, hidden=512]\\n'
+            'Output: [batch_size=8, seq_len=64, hidden=512]"];\n'
+            'ar [label="DP All-Reduce\\nAcross replicas"];')
+    dag = _read(tmp_path, body, "inp -> s -> x -> ar;")
+    assert _group(dag, "ar") == 3
+
+
+def test_garbled_head_dim_reads_full_attention(tmp_path) -> None:
+    """'d_k Lav32': the name says head dim, the value is junk; the output [.., heads, d_k]
+    is the attention's result, so scores and values are both charged (d from the input)."""
+    body = ('a [label="Attention Scores\\nInput: [batch_size=8, seq_len=64, heads=8, d_k=64]'
+            '\\nOutput: [batch_size=8, seq_len=64, heads=8, d_k Lav32]"];')
+    dag = _read(tmp_path, body, "inp -> a;")
+    assert dag.node("a").cost == 2 * Get_Time(512 * B, 64, 64)
+
+
+@pytest.mark.parametrize("producers, width_known", [(1, True), (2, True), (3, False)])
+def test_weight_matmul_fed_by_many_producers(tmp_path, producers: int, width_known: bool) -> None:
+    """One producer (or a residual pair) gives its width; three parallel producers feeding
+    one weight matmul (shards gathered or Q/K/V) do not: the width stays a symbol."""
+    t = "[batch_size=8, seq_len=64, hidden=128]"
+    body = "\n".join(f'p{i} [label="Norm {i}\\nOutput: {t}"];' for i in range(producers))
+    body += '\nl [label="Linear\\nOutput: [batch_size=8, seq_len=64, hidden=256]"];'
+    edges = "\n".join(f"inp -> p{i}; p{i} -> l;" for i in range(producers))
+    dag = _read(tmp_path, body, edges)
+    k = dag.node("l").matmuls[0].k
+    assert (k == 128) is width_known, k
+
+
+def test_tp_shard_feeding_a_whole_op_gives_no_width(tmp_path) -> None:
+    body = ('s [label="Attention Out TP3\\nOutput: [batch_size=8, seq_len=64, hidden=128]"];\n'
+            'g [label="Gate\\nOutput: [batch_size=8, seq_len=64, experts=16]"];')
+    dag = _read(tmp_path, body, "inp -> s -> g;")
+    assert dag.node("g").matmuls[0].k != 128
+
+
+def test_set_and_params_bind_symbols_the_reading_left(tmp_path) -> None:
+    """``--set NAME=N`` / a ``--params`` entry on a symbol of the costs substitutes it."""
+    path = tmp_path / "g.dot"
+    path.write_text("digraph g {\n" + ENTRY + '\nff [label="FFN Up\\nInput: [batch_size=8, '
+                    'seq_len=64, hidden=512]"];\ninp -> ff;\n}\n', encoding="utf-8")
+    free = read_dot(path).node("ff").cost.free_symbols - {B}
+    assert len(free) == 1
+    name = next(iter(free)).name
+    dag = read_dot(path, sets={name: "1024"})
+    assert dag.node("ff").cost.free_symbols == {B}
+    assert dag.node("ff").matmuls[0].n == 1024 or dag.node("ff").matmuls[0].k == 1024
+    params = tmp_path / "p.yaml"
+    params.write_text(f"{name}: 1024\nunrelated: 3\n", encoding="utf-8")
+    dag = read_dot(path, params=str(params))
+    assert dag.node("ff").cost.free_symbols == {B}
+    assert any("unrelated" in d.message for d in dag.diagnostics)

@@ -12,8 +12,9 @@ from symcost.core.dag import Kind
 from symcost.core.diagnostics import info, warning
 from symcost.core.symbols import B
 from symcost.labels.dims import Scale, Tensor, seq_range
-from symcost.ops.formulas import EXPERT_WORDS, FORMULAS, Context, CostResult
+from symcost.ops.formulas import EXPERT_WORDS, FORMULAS, Context, CostResult, total_experts
 from symcost.ops.rule import Rule
+from symcost.ops.table import Decision, id_words
 from symcost.read.dot.state import DotReading
 
 _LIST_MAX = 8
@@ -65,6 +66,31 @@ _PASS_KINDS = (Kind.ELEMENTWISE, Kind.ROUTE, Kind.COMM)
 _PASS_COSTS = ("attention", "mlp", "gated_mlp", "moe")
 
 
+#: costs that multiply by a weight whose width is the input's (the K of the matmul)
+_WEIGHT_COSTS = ("linear", "router", "mlp", "gated_mlp", "moe")
+
+
+_SHARD = re.compile(r"(?i)\btp\s*_?\d+\b|\bshard\b|\btp[- ]?rank\b|\btp\d+\b")
+
+
+def _is_shard(st: DotReading, i: int) -> bool:
+    """True when node ``i`` says it is one tensor-parallel shard (``tp3``, ``TP shard``)."""
+    node = st.dag.nodes[i]
+    return bool(_SHARD.search(id_words(node.id)) or _SHARD.search(" ".join(st.infos[i].words)))
+
+
+def _joined(outs: list[Tensor]) -> Tensor | None:
+    """The input of a weight matmul fed by several producers: theirs when two producers
+    carry the same model-width tensor (a residual join), else unknown (shards being
+    gathered or summed, or Q/K/V: the width is no single producer's)."""
+    first = outs[0]
+    if len(outs) > 2 or any(t.raw != first.raw for t in outs[1:]):
+        return None
+    if first.get("hidden") is not None and first.get("heads") is None:
+        return first
+    return None
+
+
 def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
     """Input and output of every node, missing sides taken from neighbours.
 
@@ -82,11 +108,19 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
         li, rule = st.infos[i], st.rules[i]
         tin = None if _same(li.input) else li.input
         if tin is None:
-            for j in sorted(dag.pred[i]):
-                if outs[j] is not None:
-                    tin = outs[j]
-                    how[i]["input"] = f"[{tin.raw}] from {dag.nodes[j].id}"
-                    break
+            fed = [j for j in sorted(dag.pred[i]) if outs[j] is not None]
+            weight = rule is not None and rule.cost in _WEIGHT_COSTS
+            if weight and len(fed) > 1:
+                # a weight matmul fed by several producers: concatenated or reduced, its
+                # input width is not any one producer's
+                tin = _joined([outs[j] for j in fed])  # type: ignore[misc]
+                if tin is not None:
+                    how[i]["input"] = f"[{tin.raw}] from {len(fed)} producers"
+            elif weight and fed and _is_shard(st, fed[0]) and not _is_shard(st, i):
+                pass  # one tensor-parallel shard feeds a whole op: its width is the shard's
+            elif fed:
+                tin = outs[fed[0]]
+                how[i]["input"] = f"[{tin.raw}] from {dag.nodes[fed[0]].id}"
         ins[i] = tin
         tout = li.output
         if _same(tout):
@@ -131,6 +165,7 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
     """Experts the graph shows behind router gate ``i``: expert nodes it feeds,
     directly or through one routing/dispatch node, plus "N more experts" elisions."""
     drawn, elided = 0, 0
+    stated: set[int] = set()  # totals written beside a share: 'Experts (4/16)'
     seen: set[int] = set()
     frontier = list(st.dag.succ[i])
     if len(frontier) == 1:  # one MoE block behind the gate that states its expert count
@@ -154,9 +189,15 @@ def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
             elif (rule is not None and rule.cost in ("mlp", "gated_mlp", "moe")
                   and EXPERT_WORDS.search(name)):
                 drawn += 1
+                total = total_experts(str(st.dag.nodes[j].attrs.get("label", "") or name))
+                if total is not None:
+                    stated.add(total)
             elif hop == 0 and rule is not None and rule.kind in (Kind.ROUTE, Kind.COMM):
                 nxt.extend(st.dag.succ[j])
         frontier = nxt
+    if len(stated) == 1 and next(iter(stated)) >= drawn + elided:
+        return next(iter(stated)), (f"{drawn} expert nodes behind the gate state "
+                                    f"{next(iter(stated))} experts in all")
     if drawn + elided < 2:
         return None
     how = (f"{drawn} expert nodes behind the gate"
@@ -209,6 +250,53 @@ def _as_communication(st: DotReading, node, rule: Rule, words: list[str]) -> Rul
     return other
 
 
+_DP_WORDS = re.compile(r"(?i)\bDP\b|data[- ]?parallel|\breplicas?\b")
+_REPLICAS = re.compile(r"(?i)\b(\d+)[ \t]+(?:groups|replicas|ways)\b|\bDP[ \t]*[=:]?[ \t]*(\d+)\b")
+
+
+def _replica_count(st: DotReading) -> int | None:
+    """The data-parallel degree the graph states once: ``DP=3`` anywhere, or a data-parallel
+    split or replica node that says ``3 groups`` / ``3 replicas``."""
+    cache = st.degrees
+    if "DP*" not in cache:
+        found: set[int] = set()
+        for node in st.dag.nodes:
+            label = str(node.attrs.get("label", "") or "")
+            if not _DP_WORDS.search(label):
+                continue
+            for m in _REPLICAS.finditer(label):
+                n = int(m.group(1) or m.group(2))
+                if n > 1:
+                    found.add(n)
+        cache["DP*"] = next(iter(found)) if len(found) == 1 else None
+    return cache["DP*"]
+
+
+def _peer_gpus(st: DotReading, i: int, rule: Rule) -> int:
+    """GPUs of a collective drawn as one node per GPU: node ``i`` (on one GPU) and the nodes
+    of the same collective and shapes on other GPUs that feed the same consumer (or come
+    from the same producer). 0 when there are none."""
+    dag = st.dag
+    node = dag.nodes[i]
+    if len(node.devices) != 1:
+        return 0
+    me = st.infos[i]
+    sig = (rule.name, tuple(me.words), me.input.raw if me.input else None)
+    best = 0
+    for hub_of, back in ((dag.succ, dag.pred), (dag.pred, dag.succ)):
+        for h in hub_of[i]:
+            devs = set()
+            for j in back[h]:
+                other, r = st.infos[j], st.rules[j] if j < len(st.rules) else None
+                if (r is not None and len(dag.nodes[j].devices) == 1
+                        and (r.name, tuple(other.words), other.input.raw if other.input else None)
+                        == sig):
+                    devs |= dag.nodes[j].devices
+            if node.devices <= devs:
+                best = max(best, len(devs))
+    return best if best > 1 else 0
+
+
 def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
     """How many GPUs a collective spans, and where that was read: the label's words
     (``4-way``, ``8 GPUs``, ``TP=8``), the node's own GPUs, the parallel degree in
@@ -228,6 +316,10 @@ def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
         n = _degree(text, tag)
         if n:
             return n, f"label {tag}={n}"
+    if rule.collective == "all_reduce" and _DP_WORDS.search(text):
+        n = _degree(text, "DP") or _replica_count(st)
+        if n:
+            return n, f"the data-parallel degree {n} ({'label' if _degree(text, 'DP') else 'the graph states it'})"
     if len(node.devices) > 1:
         return len(node.devices), "its GPUs"
     if tag:
@@ -238,6 +330,9 @@ def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
         n = _graph_degree(st, tag)
         if n:
             return n, f"{tag}{n}, the one {tag} degree the graph's labels state"
+    peers = _peer_gpus(st, i, rule) if rule.collective != "send_recv" else 0
+    if peers > 1:
+        return peers, f"one node per GPU: {peers} like nodes on {peers} GPUs join or fork together"
     preds = sorted(dag.pred[i])
     devs = frozenset().union(*(dag.nodes[j].devices for j in preds)) if preds else frozenset()
     if len(devs) > 1 and rule.collective != "send_recv":
@@ -245,6 +340,54 @@ def comm_group(st: DotReading, i: int, rule: Rule) -> tuple[int, str]:
     if len(preds) > 1 and rule.collective != "send_recv":
         return len(preds), f"{len(preds)} parallel producers"
     return max(1, len(node.devices)), "its GPUs"
+
+
+def _io_at_graph_end(st: DotReading, i: int, dec: Decision) -> Decision:
+    """An input/output reading tied with the winner wins at a source or sink of the graph
+    whose label gives no changed shape: "Attention Output" drawn last is the graph's
+    output, not the attention block's output projection (words alone cannot tell)."""
+    if st.dag.succ[i] and st.dag.pred[i]:
+        return dec
+    info_ = st.infos[i]
+    if info_.input is not None and info_.output is not None and not _same(info_.output) \
+            and info_.input.raw != info_.output.raw:
+        return dec
+    top = next((float(c["score"]) for c in dec.candidates if c["rule"] == "io"), None)
+    rule = st.table.by_name("io")
+    won = dec.score
+    if top is None or rule is None or top < won - 0.5:
+        return dec
+    end = "sink" if not st.dag.succ[i] else "source"
+    return Decision(rule, dec.how, f"{dec.why}; io (score {top:.0f}) ties and the node is a "
+                    f"{end} of the graph with no changed shape: io wins",
+                    ({"rule": dec.rule.name, "score": won, "why": dec.why},)  # type: ignore[union-attr]
+                    + tuple(c for c in dec.candidates if c["rule"] != "io"))
+
+
+def _selections_after_gates(st: DotReading) -> None:
+    """A gate drawn right after another gate with the same input and output is the top-k
+    selection of the first one's scores (a route, no matmul): charging both would count the
+    gate twice."""
+    sel = st.table.by_name("selection")
+    if sel is None:
+        return
+    for i, rule in enumerate(st.rules):
+        if rule is None or rule.cost != "router" or len(st.dag.pred[i]) != 1:
+            continue
+        j = next(iter(st.dag.pred[i]))
+        a, b = st.infos[i], st.infos[j]
+        if (st.rules[j] is None or st.rules[j].cost != "router" or a.input is None
+                or b.input is None or a.output is None or b.output is None
+                or a.input.raw != b.input.raw or a.output.raw != b.output.raw):
+            continue
+        node = st.dag.nodes[i]
+        st.rules[i] = sel
+        node.kind = sel.kind
+        node.attrs["rule"] = sel.name
+        node.attrs["why"] = (f"{node.attrs.get('why', '')}; the gate {st.dag.nodes[j].id!r} "
+                             "before it has the same shapes: this is its top-k selection")
+        st.add(info("a gate right after a gate with the same shapes is its top-k selection: "
+                    "no second gate matmul", code="selection", **st.where(node)))
 
 
 def cost_nodes(st: DotReading, scale: Scale) -> None:
@@ -262,6 +405,9 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
                               node.attrs.get("shape"),
                               str(node.attrs.get("cluster_label", "")))
         rule, how = dec.rule, dec.how
+        if rule is not None and rule.kind != Kind.IO:
+            dec = _io_at_graph_end(st, i, dec)
+            rule, how = dec.rule, dec.how
         if rule is not None:
             rule = _as_communication(st, node, rule, words)
         node.attrs["words"] = list(words)
@@ -280,6 +426,7 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if how == "shape":
             st.add(info(f"classified as {rule.kind} by its shape only",
                            code="shape", **st.where(node)))
+    _selections_after_gates(st)
     ins, outs = _shapes(st)
     params = st.model.by_role
     for i, node in enumerate(st.dag.nodes):

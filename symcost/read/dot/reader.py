@@ -23,6 +23,7 @@ edges).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import sympy
@@ -43,7 +44,7 @@ from symcost.read.dot.facts import (
 )
 from symcost.read.dot.graphviz import HEADER_RE, declarations, parse_text, read_text
 from symcost.read.dot.state import DotReading
-from symcost.read.params import collect
+from symcost.read.params import collect, positive_size
 from symcost.read.repeats import apply_repeats
 from symcost.read.salvage import salvage_text
 
@@ -102,6 +103,7 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
         text, salvaged = salvage_text(text, err, file)
         graph, notes = parse_text(text, file)
     st = DotReading(graph, text, file, table, roles, notes)
+    st.symbol_sets = {k: v for k, v in (sets or {}).items() if k in model.unmapped}
     st.model, st.repeat, st.break_cycles, st.salvaged = model, dict(repeat or {}), \
         break_cycles, salvaged
     return _build(st, allow_no_edges)
@@ -151,6 +153,7 @@ def _build(st: DotReading, allow_no_edges: bool = False) -> Dag:
     scale = batch_scale(st)
     cost_nodes(st, scale)
     check_dims(st, scale)
+    _bind_symbols(st, st.symbol_sets)
     _parameters(st)
     for d in apply_repeats(st.dag, st.repeat, st.file):
         st.add(d)
@@ -178,6 +181,44 @@ def _edgeless(st: DotReading, allow: bool) -> None:
                    + (f"{placed} node(s) with a GPU are ordered per GPU by file position "
                       "under device concurrency" if placed else "no node has a GPU either"),
                    file=st.file, code="no-edges"))
+
+
+def _bind_symbols(st: DotReading, sets: dict[str, object]) -> None:
+    """``--set NAME=N`` (or a ``--params`` entry) where NAME is a symbol the reading left in the costs (``S``,
+    ``D_in_attention_output``, ``msg_all_reduce_8``): substitute N everywhere, record it as
+    a parameter used, and take it off the unmapped list."""
+    names: dict[str, sympy.Symbol] = {}
+    for node in st.dag.nodes:
+        if isinstance(node.cost, sympy.Basic):
+            for sym in node.cost.free_symbols:
+                names.setdefault(sym.name, sym)  # type: ignore[attr-defined]
+    subs: dict[sympy.Symbol, sympy.Integer] = {}
+    given = {k: (v, src) for k, (v, src) in st.model.loose.items()}
+    given.update({k: (v, "--set") for k, v in sets.items()})  # --set wins over a file
+    for name, (value, source) in given.items():
+        leaf = name.rsplit(".", 1)[-1]
+        num = positive_size(value)
+        if leaf in names and num is not None and leaf != "B":
+            subs[names[leaf]] = sympy.Integer(num)
+            if name in st.model.unmapped:
+                st.model.unmapped.remove(name)
+            st.model.loose.pop(name, None)
+            st.model.records.append({"name": name, "value": num, "source": source,
+                                     "role": "symbol", "used": True})
+    for name, (_value, source) in st.model.loose.items():
+        st.model.notes.append(f"{source}: {name!r} is neither a parameter symbolic sizes use "
+                              "nor a symbol of this DAG; ignored")
+    if not subs:
+        return
+    for node in st.dag.nodes:
+        if isinstance(node.cost, sympy.Basic) and node.cost.free_symbols & set(subs):
+            node.cost = node.cost.xreplace(subs)
+            node.matmuls = tuple(replace(mm, m=sympy.sympify(mm.m).xreplace(subs),
+                                    k=sympy.sympify(mm.k).xreplace(subs),
+                                    n=sympy.sympify(mm.n).xreplace(subs))
+                            for mm in node.matmuls)
+    shown = ", ".join(f"{k}={v}" for k, v in subs.items())
+    st.add(info(f"symbols bound by --set/--params: {shown}", file=st.file, code="parameter"))
 
 
 def _parameters(st: DotReading) -> None:

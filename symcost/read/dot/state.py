@@ -38,6 +38,8 @@ class DotReading:
         #: parallel degrees (``TP``, ``EP``) the graph's labels state, by tag
         self.degrees: dict[str, int | None] = {}
         self.model = Parameters({}, [], [], [])
+        #: ``--set`` values whose names are no model parameter (symbols to bind)
+        self.symbol_sets: dict[str, object] = {}
         self.repeat: dict[str, int] = {}
         self.break_cycles = False
         self.salvaged: list[str] | None = None
