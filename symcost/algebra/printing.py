@@ -190,8 +190,17 @@ def to_text(expr: sympy.Expr) -> str:
     'Get_Time(2048*B, 4096, 512)'
     """
     # sympy.sstr's text (canonical order; FormPrinter prints the same strings), shared
-    # subtrees of nested Max printed once
-    return CostStrPrinter().doprint(expr)
+    # subtrees of nested Max printed once, across calls too (certificates and branches
+    # print the same terms again): one printer whose memo is emptied when it grows large
+    memo = _TEXT_PRINTER.__dict__.get("_shared")
+    if memo is not None and len(memo) > TEXT_MEMO:
+        memo.clear()
+    return _TEXT_PRINTER.doprint(expr)
+
+
+#: Subexpression texts :func:`to_text` keeps between calls (then it starts afresh).
+TEXT_MEMO = 1 << 16
+_TEXT_PRINTER = CostStrPrinter()
 
 
 def text_width(expr: sympy.Expr) -> int:
