@@ -41,6 +41,7 @@ from symcost.algebra.forms import (
     freeze,
     subtract,
 )
+from symcost.algebra.printing import to_text
 from symcost.core.display import Displayable
 from symcost.core.errors import ExpressionError
 
@@ -56,7 +57,8 @@ class Cover:
     amount: Fraction
 
     def to_dict(self) -> dict[str, str]:
-        return {"covered": str(self.covered), "by": str(self.by), "amount": str(self.amount)}
+        return {"covered": to_text(self.covered), "by": to_text(self.by),
+                "amount": str(self.amount)}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Counterexample:
 
     def to_dict(self) -> dict[str, object]:
         return {"point": {str(k): v for k, v in self.point.items()},
-                "values": {str(k): str(v) for k, v in self.values.items()},
+                "values": {to_text(k): str(v) for k, v in self.values.items()},
                 "left": str(self.left), "right": str(self.right)}
 
 
@@ -106,7 +108,7 @@ class Comparison(Displayable):
     def to_dict(self) -> dict[str, object]:
         def opt(x):
             return None if x is None else x.to_dict()
-        return {"verdict": self.verdict, "left": str(self.left), "right": str(self.right),
+        return {"verdict": self.verdict, "left": to_text(self.left), "right": to_text(self.right),
                 "assumptions": list(self.assumptions),
                 "left_ge_right": opt(self.ge_certificate),
                 "left_le_right": opt(self.le_certificate),

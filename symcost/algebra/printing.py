@@ -16,6 +16,7 @@ import re
 
 import sympy
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 from symcost.algebra.forms import CONST
 from symcost.core.symbols import is_atom
@@ -64,7 +65,38 @@ def atom_name_latex(name: str, macros: bool) -> str:
     return rf"\operatorname{{{escape_latex(name)}}}"
 
 
-class CostLatexPrinter(LatexPrinter):
+class _SharedSubtrees:
+    """Printer mixin: each subexpression object printed once per ``doprint``.
+
+    Nested ``Max`` results share their subtrees (the same objects many times over), and
+    sympy's printers print every occurrence again, which grows with the number of paths
+    instead of the number of distinct terms. The text of a nested subexpression depends
+    only on the object and the printer's settings (the caller adds any parentheses), so
+    it is memoised by identity; calls with keyword arguments (LaTeX's ``exp=``) and the
+    outermost call (sympy's Float printing looks at the depth) are not. The memo keeps
+    the objects alive, so no id is reused while it lives.
+    """
+
+    def _print(self, expr, **kwargs) -> str:
+        if kwargs or self._print_level == 0:
+            return super()._print(expr, **kwargs)
+        memo = self.__dict__.get("_shared")
+        if memo is None:
+            memo = self.__dict__["_shared"] = {}
+        hit = memo.get(id(expr))
+        if hit is not None:
+            return hit[1]
+        text = super()._print(expr)
+        memo[id(expr)] = (expr, text)
+        return text
+
+
+class CostStrPrinter(_SharedSubtrees, StrPrinter):
+    """sympy's ``StrPrinter`` (the text of :func:`sympy.sstr`, same settings, same
+    strings), printing each shared subexpression once."""
+
+
+class CostLatexPrinter(_SharedSubtrees, LatexPrinter):
     """LaTeX printer: cost atoms as operator names, Max as ``\\max``.
 
     ``macros``: atoms as ``\\GetTime``/``\\SymcostOp{...}`` (reports) instead of
@@ -157,7 +189,18 @@ def to_text(expr: sympy.Expr) -> str:
     >>> to_text(Get_Time(2048 * B, 4096, 512))
     'Get_Time(2048*B, 4096, 512)'
     """
-    return sympy.sstr(expr)  # canonical order (FormPrinter prints the same strings)
+    # sympy.sstr's text (canonical order; FormPrinter prints the same strings), shared
+    # subtrees of nested Max printed once, across calls too (certificates and branches
+    # print the same terms again): one printer whose memo is emptied when it grows large
+    memo = _TEXT_PRINTER.__dict__.get("_shared")
+    if memo is not None and len(memo) > TEXT_MEMO:
+        memo.clear()
+    return _TEXT_PRINTER.doprint(expr)
+
+
+#: Subexpression texts :func:`to_text` keeps between calls (then it starts afresh).
+TEXT_MEMO = 1 << 16
+_TEXT_PRINTER = CostStrPrinter()
 
 
 def text_width(expr: sympy.Expr) -> int:

@@ -8,12 +8,12 @@ be decided), 2 on bad input, 3 with ``--strict`` when the derived runtime is inc
 from __future__ import annotations
 
 import argparse
-import json
 
 from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.cli.symbols import check_assumptions
 from symcost.core.exitcodes import OK, VERDICT
+from symcost.core.jsontext import dumps as json_text
 from symcost.output.render import render
 from symcost.read.loader import load
 from symcost.solve.analysis import analyze
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if result.completeness is not None:
         data["completeness"] = result.completeness.to_dict()
     if resolve_format(args) == "json":
-        text = json.dumps(data, indent=2)
+        text = json_text(data, indent=2)
     else:
         text = render("check.txt.j2", c=data)
     emit(text, args)

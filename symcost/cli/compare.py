@@ -9,7 +9,6 @@ crossovers.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from symcost.algebra.order import compare
@@ -17,6 +16,7 @@ from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.core.errors import SymcostError
 from symcost.core.exitcodes import OK, VERDICT
+from symcost.core.jsontext import dumps as json_text
 from symcost.core.symbols import used_names
 from symcost.output.render import render
 from symcost.read.loader import load, readers
@@ -71,14 +71,14 @@ def run(args: argparse.Namespace) -> int:
     if a_file:
         data, (ra, rb) = _deployments(args)
         data = {"symcost": 1, "kind": "deployments", **data}
-        text = json.dumps(data, indent=2) if resolve_format(args) == "json" else \
+        text = json_text(data, indent=2) if resolve_format(args) == "json" else \
             render("compare_deployments.txt.j2", d=data)
         verdict = data["symbolic"].get("verdict")
     else:
         cmp = compare(args.a, args.b, args.assume)
         data = {"symcost": 1, "kind": "comparison", **cmp.to_dict(),
                 **used_names(cmp.left, cmp.right)}
-        text = json.dumps(data, indent=2) if resolve_format(args) == "json" else \
+        text = json_text(data, indent=2) if resolve_format(args) == "json" else \
             render("compare.txt.j2", c=data)
         verdict = data["verdict"]
     emit(text, args)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 
 import numpy as np
 import sympy
@@ -20,6 +19,7 @@ from symcost.cli import batchopts
 from symcost.cli.outputs import add_output_options, emit, resolve_format
 from symcost.cli.symbols import check_assumptions, check_settings
 from symcost.core.errors import InputError
+from symcost.core.jsontext import dumps as json_text
 from symcost.models import Machine, hardware_presets, link_presets
 from symcost.models.comm import ALGORITHMS
 from symcost.models.evaluate import (
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     ev, comp, info = run_.evaluation, run_.completeness, run_.info
     fmt = resolve_format(args)
     if fmt == "json":
-        text = json.dumps(run_.to_dict(), indent=1)
+        text = json_text(run_.to_dict(), indent=1)
     elif fmt == "csv":
         text = _csv(ev, info["efficiency"])
     else:

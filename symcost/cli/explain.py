@@ -9,10 +9,10 @@ diagnostics naming the node. An unknown node id is a one-line error naming close
 from __future__ import annotations
 
 import argparse
-import json
 
 from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.cli.outputs import add_output_options, emit, resolve_format
+from symcost.core.jsontext import dumps as json_text
 from symcost.output.explain import explain_nodes, explain_text
 from symcost.read.loader import load
 from symcost.solve.completeness import completeness
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     entries = explain_nodes(dag, args.nodes)
     comp = completeness(dag)
     if resolve_format(args) == "json":
-        text = json.dumps({"symcost": 1, "dag": args.dag, "completeness": comp.to_dict(),
+        text = json_text({"symcost": 1, "dag": args.dag, "completeness": comp.to_dict(),
                            "nodes": entries}, indent=2)
     else:
         text = explain_text(entries, file=args.dag)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from symcost.cli import batchopts
 from symcost.cli.dagopts import add_dag_options, finish, load_options
 from symcost.cli.outputs import add_output_options, emit, resolve_format
+from symcost.core.jsontext import dumps as json_text
 from symcost.output.info import dag_info, format_info
 from symcost.read.loader import load
 from symcost.solve.completeness import completeness
@@ -33,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     args.dag = args.dag[0]
     dag = load(args.dag, allow_no_edges=True, **load_options(args))
     data = dag_info(dag)
-    text = json.dumps(data, indent=2) if resolve_format(args) == "json" else format_info(data)
+    text = json_text(data, indent=2) if resolve_format(args) == "json" else format_info(data)
     emit(text, args)
     return finish(args, [(args.dag, dag.diagnostics, completeness(dag))])

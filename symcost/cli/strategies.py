@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from symcost.algebra.costclasses import COST_CLASSES
 from symcost.cli.generate import add_layout_options
 from symcost.core.files import write_output
+from symcost.core.jsontext import dumps as json_text
 from symcost.models import Machine
 from symcost.models.base import find_preset
 from symcost.models.config import load_model
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     rep.winners = winners(rep, machine, batches)
     rep.machine = machine.label
     if args.format == "json":
-        write_output(json.dumps(rep.to_dict(), indent=2), args.output)
+        write_output(json_text(rep.to_dict(), indent=2), args.output)
         return 0
     write_output(_text(rep, mem), args.output)
     return 0

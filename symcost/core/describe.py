@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from symcost.core.dag import Node
 
@@ -25,13 +26,28 @@ def ranges(ids: Iterable[int]) -> str:
     return ", ".join(out)
 
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_COUNT_TAIL = re.compile(r",\s*\d+\s+\w+\s*$")  # "Router gate, 16 experts"
+_LAYER_GPU = re.compile(r"\b[LlGg]\d+\b")
+_NUMBER = re.compile(r"\b\d+\b")
+_SPACES = re.compile(r"\s+")
+_SPACE_COMMA = re.compile(r"\s+,")
+
+
 def operation_name(node: Node) -> str:
-    """A node's name without its layer, GPU and instance numbers ("Expert up-projection")."""
-    name = node.name or node.id
-    name = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
-    name = re.sub(r",\s*\d+\s+\w+\s*$", "", name.strip())  # "Router gate, 16 experts"
-    name = re.sub(r"\b[LlGg]\d+\b", " ", name)
-    name = re.sub(r"\b\d+\b", " ", name)
-    name = re.sub(r"\s+", " ", name).strip(" ,;:-")
-    name = re.sub(r"\s+,", ",", name)
-    return name or node.id
+    """A node's name without its layer, GPU and instance numbers ("Expert up-projection").
+
+    >>> operation_name(Node("L3.g5.q", "Q projection (L3, GPU 5)"))
+    'Q projection'
+    """
+    return _operation_name(node.name or node.id) or node.id
+
+
+@lru_cache(maxsize=1 << 17)  # reports ask for every node's name, several times
+def _operation_name(name: str) -> str:
+    name = _BRACKETS.sub(" ", name)
+    name = _COUNT_TAIL.sub("", name.strip())
+    name = _LAYER_GPU.sub(" ", name)
+    name = _NUMBER.sub(" ", name)
+    name = _SPACES.sub(" ", name).strip(" ,;:-")
+    return _SPACE_COMMA.sub(",", name)

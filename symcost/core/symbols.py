@@ -134,7 +134,9 @@ def used_names(*exprs: sympy.Basic) -> dict[str, dict]:
     atoms: dict[str, dict] = {}
     seen_syms: set[sympy.Symbol] = set()
     seen_atoms: set[sympy.Basic] = set()
-    for e in {e for e in exprs if isinstance(e, sympy.Basic)}:   # clones repeat costs
+    # clones repeat costs (often the very same objects: deduplicated by identity first)
+    distinct = {id(e): e for e in exprs if isinstance(e, sympy.Basic)}
+    for e in set(distinct.values()):
         seen_syms.update(e.free_symbols)
         seen_atoms.update(e.atoms(sympy.core.function.AppliedUndef))
     for s in seen_syms:

@@ -8,6 +8,7 @@ Everything is deterministic (no dates, no absolute paths), so checked-in reports
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
@@ -55,12 +56,19 @@ def _num(e: sympy.Expr) -> int | None:
     return int(e) if e.is_Integer else None
 
 
+def _distinct(exprs) -> list[sympy.Expr]:
+    """The distinct expressions of ``exprs``: nodes share cost and dimension objects, so
+    by identity first (cheap), then by value."""
+    return list(set({id(e): e for e in exprs}.values()))
+
+
 def _batch_symbol(dag: Dag) -> str:
-    syms: set[str] = set()
-    for n in dag.nodes:
-        for mm in n.matmuls:
-            syms.update(str(s) for s in mm.m.free_symbols)
-        syms.update(str(s) for s in n.cost.free_symbols)
+    exprs = [mm.m for n in dag.nodes for mm in n.matmuls]
+    exprs += [n.cost for n in dag.nodes]
+    symbols: set[sympy.Symbol] = set()
+    for e in _distinct(exprs):
+        symbols |= e.free_symbols
+    syms = {str(s) for s in symbols}
     if "B" in syms:
         return "B"
     return ", ".join(sorted(syms)) if syms else NOT_FOUND
@@ -69,55 +77,115 @@ def _batch_symbol(dag: Dag) -> str:
 def _matmuls(dag: Dag) -> list[tuple[Node, sympy.Expr, sympy.Expr, sympy.Expr, int, str]]:
     """(node, m, k, n, count, label) for every matmul, including bare ``Get_Time`` costs."""
     rows = []
+    direct: dict[int, list[tuple]] = {}  # by the cost's identity: nodes share costs
     for node in dag.nodes:
         if node.matmuls:
             rows.extend((node, mm.m, mm.k, mm.n, mm.count, mm.label) for mm in node.matmuls)
             continue
-        for term in sympy.Add.make_args(node.cost):
-            coeff, atom = term.as_coeff_Mul()
-            if getattr(atom, "func", None) == Get_Time:
-                m, k, n = atom.args
-                rows.append((node, m, k, n, int(coeff) if coeff.is_Integer else 1, ""))
+        found = direct.get(id(node.cost))
+        if found is None:
+            found = direct[id(node.cost)] = [r[1:] for r in _matmuls_of(node)]
+        rows.extend((node, *r) for r in found)
     return rows
 
 
-def _is(node: Node, *words: str) -> bool:
-    text = f"{node.name} {node.id} {node.attrs.get('rule', '')}".lower()
-    return any(w in text for w in words)
+class _Words:
+    """Whether a node's name, id or rule mentions one of some words (case-insensitive);
+    each node's text built once, each word list one compiled pattern."""
+
+    def __init__(self) -> None:
+        self._text: dict[int, str] = {}  # by node identity (the DAG keeps the nodes)
+        self._patterns: dict[tuple[str, ...], re.Pattern] = {}
+
+    def __call__(self, node: Node, *words: str) -> bool:
+        text = self._text.get(id(node))
+        if text is None:
+            text = f"{node.name} {node.id} {node.attrs.get('rule', '')}".lower()
+            self._text[id(node)] = text
+        pattern = self._patterns.get(words)
+        if pattern is None:
+            pattern = self._patterns[words] = re.compile("|".join(map(re.escape, words)))
+        return pattern.search(text) is not None
 
 
-def model_parameters(dag: Dag) -> list[dict[str, str]]:
-    """Parameters inferred from the DAG's matmul shapes and node attributes."""
-    mms = _matmuls(dag)
+class _Ints:
+    """``_num`` memoised by the expression's identity (dimensions repeat, shared)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, int | None] = {}
+        self._keep: list[sympy.Expr] = []  # the keys' objects stay alive: ids not reused
+
+    def __call__(self, e: sympy.Expr) -> int | None:
+        q = self._by_id.get(id(e), self)
+        if q is self:
+            q = self._by_id[id(e)] = _num(e)
+            self._keep.append(e)
+        return q  # type: ignore[return-value]
+
+
+class _Quotients:
+    """``sympy.simplify(e / d)`` as an ``int`` (``None`` when not an integer, or with
+    ``symbolic_only`` when ``e`` has no symbol), each distinct ``e`` simplified once
+    (matmul dimensions repeat across layers and GPUs)."""
+
+    def __init__(self, divisor: sympy.Expr, symbolic_only: bool = False) -> None:
+        self.divisor = divisor
+        self.symbolic_only = symbolic_only
+        self._by_id: dict[int, int | None] = {}
+        self._by_value: dict[sympy.Expr, int | None] = {}
+        self._keep: list[sympy.Expr] = []  # the keys' objects stay alive: ids not reused
+
+    def __call__(self, e: sympy.Expr) -> int | None:
+        q = self._by_id.get(id(e), self)
+        if q is self:
+            q = self._by_value.get(e, self)
+            if q is self:
+                if self.symbolic_only and not e.free_symbols:
+                    q = None
+                else:
+                    v = sympy.simplify(e / self.divisor)
+                    q = int(v) if v.is_Integer else None
+                self._by_value[e] = q
+            self._by_id[id(e)] = q
+            self._keep.append(e)
+        return q  # type: ignore[return-value]
+
+
+def model_parameters(dag: Dag, mms: list[tuple] | None = None) -> list[dict[str, str]]:
+    """Parameters inferred from the DAG's matmul shapes and node attributes (``mms``:
+    the DAG's matmul rows when the caller has them already)."""
+    mms = _matmuls(dag) if mms is None else mms
+    num, is_ = _Ints(), _Words()
     batch = _batch_symbol(dag)
     layers = sorted({n.layer for n in dag.nodes if n.layer is not None})
     linear = [r for r in mms if r[0].kind != Kind.ATTENTION]
     attn = [r for r in mms if r[0].kind == Kind.ATTENTION]
     # hidden: the most common integer k among linear layers
-    ks = Counter(_num(r[2]) for r in linear if _num(r[2]) is not None)
+    ks = Counter(num(r[2]) for r in linear if num(r[2]) is not None)
     hidden = ks.most_common(1)[0][0] if ks else None
     # sequence: tokens per sample, m / B of linear layers
     seqs = Counter()
-    for r in linear:
-        if batch == "B" and r[1].free_symbols:
-            q = sympy.simplify(r[1] / BATCH)
-            if q.is_Integer:
-                seqs[int(q)] += 1
+    if batch == "B":
+        per_batch = _Quotients(BATCH, symbolic_only=True)
+        for r in linear:
+            q = per_batch(r[1])
+            if q is not None:
+                seqs[q] += 1
     seq = seqs.most_common(1)[0][0] if seqs else None
     # attention: scores Get_Time(b*h*s, d, s_kv)
-    scores = [r for r in attn if _num(r[2]) is not None and _num(r[3]) is not None
-              and (_num(r[2]) or 0) < (_num(r[3]) or 0)]
+    scores = [r for r in attn if num(r[2]) is not None and num(r[3]) is not None
+              and (num(r[2]) or 0) < (num(r[3]) or 0)]
     head_size = heads_per = heads_total = None
     attn_gpus: set[int] = set()
     if scores:
-        head_size = Counter(_num(r[2]) for r in scores).most_common(1)[0][0]
+        head_size = Counter(num(r[2]) for r in scores).most_common(1)[0][0]
         if seq:
             hs = Counter()
+            per_head = _Quotients(BATCH * seq if batch == "B" else sympy.Integer(seq))
             for r in scores:
-                q = sympy.simplify(r[1] / (BATCH * seq)) if batch == "B" \
-                    else sympy.simplify(r[1] / seq)
-                if q.is_Integer:
-                    hs[int(q) * r[4]] += 1
+                q = per_head(r[1])
+                if q is not None:
+                    hs[q * r[4]] += 1
             heads_per = hs.most_common(1)[0][0] if hs else None
         first_layer = min((r[0].layer for r in scores if r[0].layer is not None), default=None)
         per_layer = [r for r in scores if r[0].layer == first_layer]
@@ -126,10 +194,10 @@ def model_parameters(dag: Dag) -> list[dict[str, str]]:
         if heads_per and per_layer:
             heads_total = heads_per * len(per_layer)
     # experts: router gate Get_Time(M, H, E), else count expert nodes of one layer
-    gate = [r for r in linear if _is(r[0], "gate", "router") and not _is(r[0], "expert")]
-    experts: int | None = _num(gate[0][3]) if gate else None
-    ups = [r for r in linear if _is(r[0], "expert") and _is(r[0], "up", "ffn1", "w1")]
-    expert_hidden = Counter(_num(r[3]) for r in ups if _num(r[3])).most_common(1)
+    gate = [r for r in linear if is_(r[0], "gate", "router") and not is_(r[0], "expert")]
+    experts: int | None = num(gate[0][3]) if gate else None
+    ups = [r for r in linear if is_(r[0], "expert") and is_(r[0], "up", "ffn1", "w1")]
+    expert_hidden = Counter(num(r[3]) for r in ups if num(r[3])).most_common(1)
     expert_gpus: set[int] = set()
     if ups:
         first = min((r[0].layer for r in ups if r[0].layer is not None), default=None)
@@ -189,8 +257,10 @@ def gpu_groups(dag: Dag) -> list[dict[str, object]]:
     return out
 
 
-def matmul_groups(dag: Dag, path: list[PathStep]) -> list[dict[str, object]]:
-    """Matmuls grouped by shape: operation, GPUs, shapes, term, count per layer, on path."""
+def matmul_groups(dag: Dag, path: list[PathStep], mms: list[tuple] | None = None
+                  ) -> list[dict[str, object]]:
+    """Matmuls grouped by shape: operation, GPUs, shapes, term, count per layer, on path
+    (``mms``: the DAG's matmul rows when the caller has them already)."""
     groups: dict[tuple, dict] = {}
     layers = sorted({n.layer for n in dag.nodes if n.layer is not None})
     on_path = Counter()
@@ -201,10 +271,16 @@ def matmul_groups(dag: Dag, path: list[PathStep]) -> list[dict[str, object]]:
         if not node.matmuls:
             for _node, m, k, n, c, _ in _matmuls_of(node):
                 on_path[(m, k, n)] += c
-    for node, m, k, n, count, label in _matmuls(dag):
-        key = (m, k, n)
-        g = groups.setdefault(key, {"names": [], "gpus": set(), "labels": [],
-                                    "per_layer": Counter(), "total": 0, "first": node.position})
+    by_id: dict[tuple[int, int, int], dict] = {}  # the same dimension objects repeat
+    for node, m, k, n, count, label in (_matmuls(dag) if mms is None else mms):
+        g = by_id.get((id(m), id(k), id(n)))
+        if g is None:
+            g = groups.get((m, k, n))
+            if g is None:
+                g = groups[(m, k, n)] = {"names": [], "gpus": set(), "labels": [],
+                                         "per_layer": Counter(), "total": 0,
+                                         "first": node.position}
+            by_id[(id(m), id(k), id(n))] = g
         name = operation_name(node)
         if name not in g["names"]:
             g["names"].append(name)
@@ -435,6 +511,7 @@ def report_context(result: AnalysisResult, source: str | None = None,
     from symcost.core.version import __version__
 
     dag = result.dag
+    mms = _matmuls(dag)
     kinds = Counter(str(n.kind) for n in dag.nodes)
     multi = [n for n in dag.nodes if len(n.devices) > 1]
     multi_ops: dict[str, set[int]] = defaultdict(set)
@@ -462,10 +539,10 @@ def report_context(result: AnalysisResult, source: str | None = None,
         "layers": len({n.layer for n in dag.nodes if n.layer is not None}),
         "concurrency": result.concurrency,
         "assumptions": list(result.assumptions),
-        "parameters": model_parameters(dag),
+        "parameters": model_parameters(dag, mms),
         "gpu_groups": gpu_groups(dag),
         "multi_gpu": [{"operation": k, "gpus": ranges(v)} for k, v in multi_ops.items()],
-        "matmul_groups": matmul_groups(dag, cp.critical_path),
+        "matmul_groups": matmul_groups(dag, cp.critical_path, mms),
         "path": path_by_layer(dag, cp, width),
         "path_full": path_by_layer(dag, full, width),
         "has_comm": has_comm,

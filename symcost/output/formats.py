@@ -3,10 +3,9 @@ and critical-path pictures (what ``symcost analyze --format`` writes)."""
 
 from __future__ import annotations
 
-import json
-
 from symcost.algebra.printing import LATEX_MACROS
 from symcost.core.describe import ranges
+from symcost.core.jsontext import dumps as json_text
 from symcost.core.version import __version__
 from symcost.output.context import WIDTH, report_context
 from symcost.output.diagnostics import group_diagnostics
@@ -65,8 +64,7 @@ def report(result: AnalysisResult, format: str = "text", *, source: str | None =
     ``crossovers`` (from :func:`symcost.output.crossovers.model_crossovers`) adds a crossover section to md/tex and
     a ``crossovers`` key to json."""
     if format == "json":
-        return json.dumps(report_data(result, crossovers), indent=2)
-    data = result.to_dict()
+        return json_text(report_data(result, crossovers), indent=2)
     if format in ("md", "tex"):
         width = WIDTH["md" if format == "md" else "fragment" if fragment else "document"]
         ctx = report_context(result, source=source, width=width)

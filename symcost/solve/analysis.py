@@ -184,22 +184,33 @@ def matmul_table(dag: Dag) -> list[dict[str, object]]:
     """Matmuls per node; nodes whose cost names ``Get_Time`` atoms directly count too."""
     rows: list[dict[str, object]] = []
     texts: dict[sympy.Expr, str] = {}   # dimensions and atoms repeat across nodes:
-    terms: dict[tuple, str] = {}        # print each distinct one once
+    terms: dict[tuple, tuple] = {}      # print each distinct one once
+    # Readers and cloned layers share Matmul objects and costs between nodes: looked up
+    # by identity first (no sympy hashing), by value the first time (the DAG keeps every
+    # object alive, so no id is reused while these tables live).
+    by_id: dict[int, tuple] = {}
     direct: dict[sympy.Expr, list[tuple]] = {}
+    direct_by_id: dict[int, list[tuple]] = {}
     for node in dag.nodes:
         if node.matmuls:
             for mm in node.matmuls:
-                dims = (mm.m, mm.k, mm.n)
-                term = terms.get(dims)
-                if term is None:
-                    term = terms[dims] = to_text(mm.term)
-                rows.append({"node": node.id, "m": cached_text(texts, mm.m),
-                             "k": cached_text(texts, mm.k), "n": cached_text(texts, mm.n),
-                             "count": mm.count, "term": term, "label": mm.label})
+                t = by_id.get(id(mm))
+                if t is None:
+                    dims = (mm.m, mm.k, mm.n)
+                    t = terms.get(dims)
+                    if t is None:
+                        t = terms[dims] = (cached_text(texts, mm.m), cached_text(texts, mm.k),
+                                           cached_text(texts, mm.n), to_text(mm.term))
+                    by_id[id(mm)] = t
+                rows.append({"node": node.id, "m": t[0], "k": t[1], "n": t[2],
+                             "count": mm.count, "term": t[3], "label": mm.label})
             continue
-        found = direct.get(node.cost)
+        found = direct_by_id.get(id(node.cost))
         if found is None:
-            found = direct[node.cost] = _direct_matmuls(node.cost, texts)
+            found = direct.get(node.cost)
+            if found is None:
+                found = direct[node.cost] = _direct_matmuls(node.cost, texts)
+            direct_by_id[id(node.cost)] = found
         for m, k, n, count, term in found:
             rows.append({"node": node.id, "m": m, "k": k, "n": n, "count": count,
                          "term": term, "label": ""})
