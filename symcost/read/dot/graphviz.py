@@ -20,6 +20,7 @@ from pathlib import Path
 from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps it
 
 from symcost.core.errors import InputError
+from symcost.read.dot.parsed import ParsedDot, ParsedSubgraph
 
 MAX_BYTES = 64 << 20
 
@@ -139,7 +140,57 @@ def gv_str(value: bytes | str | None) -> str:
 
 
 def subgraphs(handle) -> Iterator:
+    """The subgraphs of a Graphviz graph handle, in Graphviz's order."""
     sg = gv.agfstsubg(handle)
     while sg is not None:
         yield sg
         sg = gv.agnxtsubg(sg)
+
+
+def from_agraph(graph) -> ParsedDot:  # graph: pygraphviz.AGraph
+    """What the reader uses of a graph Graphviz parsed, in Graphviz's order.
+
+    >>> import pygraphviz
+    >>> g = from_agraph(pygraphviz.AGraph(string='digraph { b -> a [style=dashed] }'))
+    >>> g.nodes, g.edges
+    (['b', 'a'], [('b', 'a', 'dashed', '')])
+    """
+    h = graph.handle
+    nodes: list[str] = []
+    labels: list[str] = []
+    shapes: list[str] = []
+    nh = gv.agfstnode(h)
+    while nh is not None:
+        nodes.append(gv_str(gv.agnameof(nh)))
+        labels.append(gv_str(gv.agget(nh, b"label")))
+        shapes.append(gv_str(gv.agget(nh, b"shape")))
+        nh = gv.agnxtnode(h, nh)
+    edges: list[tuple[str, str, str, str]] = []
+    nh = gv.agfstnode(h)
+    while nh is not None:
+        eh = gv.agfstout(h, nh)
+        while eh is not None:
+            edges.append((gv_str(gv.agnameof(gv.agtail(eh))), gv_str(gv.agnameof(gv.aghead(eh))),
+                          gv_str(gv.agget(eh, b"style")), gv_str(gv.agget(eh, b"label"))))
+            eh = gv.agnxtout(h, eh)
+        nh = gv.agnxtnode(h, nh)
+    return ParsedDot(graph.name, graph.is_directed(), nodes, labels, shapes, edges,
+                     _subgraph_tree(h), via="graphviz")
+
+
+def _subgraph_tree(handle) -> list[ParsedSubgraph]:
+    top: list[ParsedSubgraph] = []
+    stack = [(handle, top)]  # no recursion: nesting may be deep
+    while stack:
+        h, into = stack.pop()
+        for sg in subgraphs(h):
+            members = []
+            nh = gv.agfstnode(sg)
+            while nh is not None:
+                members.append(gv_str(gv.agnameof(nh)))
+                nh = gv.agnxtnode(sg, nh)
+            sub = ParsedSubgraph(gv_str(gv.agnameof(sg)), gv_str(gv.agget(sg, b"label")),
+                                 members)
+            into.append(sub)
+            stack.append((sg, sub.children))
+    return top

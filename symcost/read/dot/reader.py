@@ -41,7 +41,14 @@ from symcost.read.dot.facts import (
     read_nodes,
     resolve_all_gpus,
 )
-from symcost.read.dot.graphviz import HEADER_RE, declarations, parse_text, read_text
+from symcost.read.dot.fastdot import parse_fast
+from symcost.read.dot.graphviz import (
+    HEADER_RE,
+    declarations,
+    from_agraph,
+    parse_text,
+    read_text,
+)
 from symcost.read.dot.state import DotReading
 from symcost.read.params import collect
 from symcost.read.repeats import apply_repeats
@@ -92,15 +99,18 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     model.unmapped += [k for k in (sets or {}) if k in taken]
     text = read_text(Path(path), file)
     salvaged: list[str] | None = None
-    try:
-        graph, notes = parse_text(text, file)
-    except InputError as err:
-        if not salvage:
-            hint = "" if HEADER_RE.search(text) else "; no 'digraph' header"
-            raise InputError(f"{err.message}{hint} (--salvage recovers what parses)",
-                             file=err.file, line=err.line) from None
-        text, salvaged = salvage_text(text, err, file)
-        graph, notes = parse_text(text, file)
+    graph, notes = parse_fast(text), []  # the common subset; Graphviz reads the rest
+    if graph is None:
+        try:
+            agraph, notes = parse_text(text, file)
+        except InputError as err:
+            if not salvage:
+                hint = "" if HEADER_RE.search(text) else "; no 'digraph' header"
+                raise InputError(f"{err.message}{hint} (--salvage recovers what parses)",
+                                 file=err.file, line=err.line) from None
+            text, salvaged = salvage_text(text, err, file)
+            agraph, notes = parse_text(text, file)
+        graph = from_agraph(agraph)
     st = DotReading(graph, text, file, table, roles, notes)
     st.model, st.repeat, st.break_cycles, st.salvaged = model, dict(repeat or {}), \
         break_cycles, salvaged
