@@ -136,7 +136,18 @@ OUTSIDE = {
     "comment_inside": 'digraph { a /* x */ -> b }',
     "long_chain": "digraph { " + " -> ".join(f"n{i}" for i in range(MAX_CHAIN + 1)) + " }",
     "empty_quoted_subgraph": 'digraph { subgraph "" { a } }',
+    "long_label": 'digraph { a [label="' + "x" * 20_000 + '"]; a -> b }',
+    "long_first_line": 'digraph { ' + "a; " * 2000 + "}",
+    "long_comment": 'digraph {\n a -> b // ' + "c" * 20_000 + "\n}",
 }
+
+
+@pytest.mark.parametrize("body", ["x" * 16_381, "é" * 8_190, ("x" * 10_000 + "\n") * 3])
+def test_long_labels_graphviz_accepts_are_read_alike(body: str) -> None:
+    text = f'digraph {{\n a [label="{body}"];\n a -> b\n}}'
+    if parse_fast(text) is not None:  # a line this long is left to Graphviz
+        _same(text)
+    assert _graphviz(text).labels[0] == body
 
 
 @pytest.mark.parametrize("name", list(OUTSIDE))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from symcost.core.dag import Node, Source
 from symcost.core.diagnostics import info, warning
@@ -128,13 +129,23 @@ def _place(st: DotReading, node: Node, spec: GpuSpec | None, gpu_text: str | Non
 
 
 def _layer(nid: str, name: str, chain: list[Cluster], text: str) -> int | None:
-    m = _LAYER_NAME.search(name) or _LAYER_NAME.search(re.sub(r"\[[^\]]*\]", "", text))
+    layer = _layer_in_name(name)
+    if layer is not None:
+        return layer
+    m = _LAYER_NAME.search(re.sub(r"\[[^\]]*\]", "", text))
     if m:
         return int(m.group(1) or m.group(2))
     m = _LAYER_ID.search(nid)
     if m:
         return int(m.group(1) or m.group(2))
     return next((c.layer for c in reversed(chain) if c.layer is not None), None)
+
+
+@lru_cache(maxsize=65536)
+def _layer_in_name(name: str) -> int | None:
+    """The layer number an operation name states (``LayerNorm L3``), cached: names repeat."""
+    m = _LAYER_NAME.search(name)
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 def _stage(nid: str, chain: list[Cluster]) -> int | None:

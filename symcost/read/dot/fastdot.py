@@ -15,7 +15,8 @@ Anything outside the subset returns None and the caller lets Graphviz parse the 
 ``strict`` or undirected graphs, ports (``a:p``), subgraphs as edge ends, HTML strings,
 ``+`` concatenation, attributes without a value, edge ``key``s, reopened subgraphs,
 keywords where an id is expected, ``#`` lines, badly delimited numbers, long edge
-chains, deep nesting, a ``layout`` in a subgraph, and every syntax error (so errors keep
+chains, lines over 4,096 characters (Graphviz refuses tokens over 16 KiB), deep
+nesting, a ``layout`` in a subgraph, and every syntax error (so errors keep
 Graphviz's one-line message and line number). Tests compare the two readers on the
 corpus, the fuzz crashers and generated files.
 """
@@ -31,11 +32,20 @@ from symcost.read.dot.parsed import ParsedDot, ParsedSubgraph
 MAX_CHAIN = 100
 #: deeper subgraph nesting is left to Graphviz (it limits nesting itself)
 MAX_DEPTH = 64
+#: a file with a line this long is left to Graphviz: Graphviz refuses a token (id, run
+#: of a quoted string between escapes and line breaks, comment) over 16,381 bytes,
+#: which needs a line of at least 4,096 characters
+LONG_LINE = 4096
+_LONG = re.compile(rf"\n[^\n]{{{LONG_LINE}}}")
 
-_IDC = "A-Za-z_\u0080-\U0010ffff"
+#: Graphviz's id characters: ASCII letters, digits, ``_`` and every non-ASCII character,
+#: written as negated ASCII classes (a class spanning all of Unicode is slow to compile)
+_IDSTART = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f]"
+_IDCHAR = r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
+_NOT_ID_OR_DOT = r"(?![^\x00-\x2d\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f])"
 _QUOTED = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
-_ID = (rf"(?:{_QUOTED}|[{_IDC}][{_IDC}0-9]*(?![{_IDC}0-9])"
-       rf"|-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?![{_IDC}0-9.]))")
+_ID = (rf"(?:{_QUOTED}|{_IDSTART}{_IDCHAR}*(?!{_IDCHAR})"
+       rf"|-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?){_NOT_ID_OR_DOT})")
 _WS = "[ \t\r\n]"  # Graphviz's white space (a no-break space is part of an id there)
 #: attribute lists ``[k=v, k=v; k=v]``, each white space run matched one way only
 #: (atomic: a list that fails to match fails at once, not after exponential retries)
@@ -44,16 +54,16 @@ _GAP = rf"(?>(?:{_WS}+|//[^\n]*|/\*[\s\S]*?\*/)*)"  # white space and comments (
 _SKIP = re.compile(_GAP)
 _SEMI = re.compile(rf"{_GAP};")
 _HEADER = re.compile(rf"{_GAP}(?P<strict>(?i:strict){_WS}+)?"
-                     rf"(?P<kind>(?i:digraph|graph))(?![{_IDC}0-9]){_WS}*(?P<name>{_ID})?"
+                     rf"(?P<kind>(?i:digraph|graph))(?!{_IDCHAR}){_WS}*(?P<name>{_ID})?"
                      rf"{_WS}*\{{")
 _STMT = re.compile(
     rf"(?P<close>\}})"
     rf"|(?P<kw>(?i:node|edge|graph)){_WS}*(?P<kwattrs>{_ATTRS})"
-    rf"|(?P<sub>(?i:subgraph))(?![{_IDC}0-9]){_WS}*(?P<subname>{_ID})?{_WS}*\{{"
+    rf"|(?P<sub>(?i:subgraph))(?!{_IDCHAR}){_WS}*(?P<subname>{_ID})?{_WS}*\{{"
     rf"|(?P<open>\{{)"
-    rf"|(?P<chain>{_ID}(?:{_WS}*->{_WS}*{_ID})+){_WS}*(?P<eattrs>{_ATTRS})?"
-    rf"|(?P<gkey>{_ID}){_WS}*={_WS}*(?P<gval>{_ID})"
-    rf"|(?P<node>{_ID}){_WS}*(?P<nattrs>{_ATTRS})?")
+    # a statement that opens with an id (read once): an edge chain, ``id = value``, a node
+    rf"|(?P<node>{_ID}){_WS}*(?:(?P<chain>(?:->{_WS}*{_ID}{_WS}*)+)(?P<eattrs>{_ATTRS})?"
+    rf"|={_WS}*(?P<gval>{_ID})|(?P<nattrs>{_ATTRS}))?")
 _ONE_ID = re.compile(_ID)
 _PAIR = re.compile(rf"({_ID}){_WS}*={_WS}*({_ID})")
 _UNESC = re.compile(r'\\(["\n\\])')
@@ -69,12 +79,23 @@ def _unescape(m: re.Match[str]) -> str:
     return '"' if c == '"' else ("" if c == "\n" else "\\\\")
 
 
+def _case_variants(word: str) -> list[str]:
+    out = [""]
+    for c in word:
+        out = [w + x for w in out for x in {c.lower(), c.upper()}]
+    return out
+
+
+#: every spelling of the keywords (they are case-insensitive): one set lookup per id
+_KEYWORD_SPELLINGS = frozenset(v for k in _KEYWORDS for v in _case_variants(k))
+
+
 def _value(tok: str) -> str:
     """An id or attribute value as Graphviz stores it."""
     if tok[0] == '"':
         s = tok[1:-1]
         return _UNESC.sub(_unescape, s) if "\\" in s else s
-    if len(tok) <= 8 and tok.lower() in _KEYWORDS:
+    if tok in _KEYWORD_SPELLINGS:
         raise _Outside
     return tok
 
@@ -111,6 +132,9 @@ def parse_fast(text: str) -> ParsedDot | None:
 
 
 def _parse(text: str) -> ParsedDot | None:
+    first = text.find("\n")
+    if (first if first >= 0 else len(text)) >= LONG_LINE or _LONG.search(text):
+        return None
     m = _HEADER.match(text)
     if m is None or m.group("strict") or m.group("kind").lower() != "digraph":
         return None
@@ -159,7 +183,7 @@ def _parse(text: str) -> ParsedDot | None:
                     elif k == "shape":
                         shapes[i] = v
         elif kind in ("eattrs", "chain"):
-            ids = one_id(m.group("chain"))
+            ids = [m.group("node"), *one_id(m.group("chain"))]
             if len(ids) > MAX_CHAIN:
                 return None
             style = scope.edge_def.get("style", "")
@@ -204,7 +228,7 @@ def _parse(text: str) -> ParsedDot | None:
             else:
                 _graph_attrs(scope, pairs)
         elif kind == "gval":
-            _graph_attrs(scope, [(_value(m.group("gkey")), _value(m.group("gval")))])
+            _graph_attrs(scope, [(_value(m.group("node")), _value(m.group("gval")))])
         else:  # "sub", "subname" or "open": a new subgraph
             sname = _value(m.group("subname")) if m.group("subname") else ""
             if (m.group("subname") and not sname) or sname in names or len(stack) >= MAX_DEPTH:
@@ -222,11 +246,13 @@ def _parse(text: str) -> ParsedDot | None:
     for sub, members in all_subs:
         sub.members = [nodes[i] for i in sorted(members)]
     edges: list[tuple[str, str, str, str]] = []
+    add = edges.append
     for t, lst in enumerate(out):
         if len(lst) > 1:
             lst.sort()
         tail = nodes[t]
-        edges.extend((tail, nodes[h], style, label) for h, _, style, label in lst)
+        for h, _, style, label in lst:
+            add((tail, nodes[h], style, label))
     return ParsedDot(name, True, nodes, labels, shapes, edges, top, via="fast")
 
 

@@ -22,7 +22,11 @@ from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps i
 from symcost.core.errors import InputError
 from symcost.read.dot.parsed import ParsedDot, ParsedSubgraph
 
+#: The default size limit of a DOT file (a guard against hostile input); raised per run
+#: by ``--max-bytes`` (``read_dot(max_bytes=...)``) or ``$SYMCOST_MAX_BYTES``.
 MAX_BYTES = 64 << 20
+ENV_MAX_BYTES = "SYMCOST_MAX_BYTES"
+_SIZE = re.compile(r"(?i)^\s*(\d{1,15})\s*([kmg]i?b?|b)?\s*$")
 
 _DECL = re.compile(r'(?m)^[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([A-Za-z_\x80-\uffff][\w.\x80-\uffff]*'
                    r'|-?\d+(?:\.\d+)?))[ \t]*(\[|;|$)')
@@ -31,12 +35,41 @@ _GV_LINE = re.compile(r"\bin line (\d+)\b\s*")
 HEADER_RE = re.compile(r"(?im)^[ \t]*(?:strict[ \t]+)?(?:di)?graph\b")
 
 
-def read_text(path: Path, file: str) -> str:
+def parse_size(text: str, what: str = "--max-bytes") -> int:
+    """A size in bytes written as ``1000000``, ``512k``, ``256M``, ``2G`` (binary units).
+
+    >>> parse_size("256M"), parse_size("1024")
+    (268435456, 1024)
+    """
+    m = _SIZE.match(str(text))
+    if m is None or int(m.group(1)) < 1:
+        raise InputError(f"{what} {str(text)[:40]!r}: expected a positive size in bytes, "
+                         "e.g. 1000000, 512k, 256M or 2G")
+    unit = (m.group(2) or "b")[0].lower()
+    return int(m.group(1)) << {"b": 0, "k": 10, "m": 20, "g": 30}[unit]
+
+
+def max_bytes_setting(given: int | None = None) -> int:
+    """The DOT size limit in force: ``given`` (``--max-bytes``), else
+    ``$SYMCOST_MAX_BYTES``, else :data:`MAX_BYTES` (64 MiB).
+
+    >>> max_bytes_setting(1 << 30)
+    1073741824
+    """
+    if given is not None:
+        return int(given)
+    env = os.environ.get(ENV_MAX_BYTES, "").strip()
+    return parse_size(env, f"${ENV_MAX_BYTES}") if env else MAX_BYTES
+
+
+def read_text(path: Path, file: str, max_bytes: int | None = None) -> str:
+    """The file's text, within the size limit (:func:`max_bytes_setting`), as UTF-8."""
+    limit = max_bytes_setting(max_bytes)
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file is {size} bytes, more than the {MAX_BYTES} byte limit",
-                             file=file)
+        if size > limit:
+            raise InputError(f"file is {size} bytes, more than the {limit} byte limit "
+                             f"(--max-bytes or ${ENV_MAX_BYTES} raise it)", file=file)
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", file=file) from None

@@ -61,7 +61,8 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
              symbols: dict[str, str] | None = None, sets: dict[str, str] | None = None,
              params: str | os.PathLike[str] | None = None,
              repeat: dict[str, int] | None = None, salvage: bool = False,
-             break_cycles: bool = False, allow_no_edges: bool = False) -> Dag:
+             break_cycles: bool = False, allow_no_edges: bool = False,
+             max_bytes: int | None = None) -> Dag:
     """Read a Graphviz DOT deployment DAG.
 
     Parameters
@@ -81,11 +82,14 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
         it such a graph is refused; an edge-less graph whose nodes have GPUs is always
         read (a warning says what is missing; under ``device`` concurrency each GPU's
         nodes run in file order).
+    max_bytes : size limit of the file in bytes (``--max-bytes``); default
+        ``$SYMCOST_MAX_BYTES``, else 64 MiB. A guard against hostile input: raise it to
+        read very large graphs (a 1M-node deployment DAG is about 190 MiB).
 
     Raises
     ------
     InputError
-        Unreadable file, Graphviz syntax error (with its line), undirected graph, no
+        Unreadable file, a file over the size limit, Graphviz syntax error (with its line), undirected graph, no
         nodes, several nodes with neither edges nor GPUs (unless ``allow_no_edges``), a
         label over the size limit.
     CycleError
@@ -97,7 +101,7 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     taken = {str(s) for s in roles.values()}
     model = collect({k: v for k, v in (sets or {}).items() if k not in taken}, params)
     model.unmapped += [k for k in (sets or {}) if k in taken]
-    text = read_text(Path(path), file)
+    text = read_text(Path(path), file, max_bytes)
     salvaged: list[str] | None = None
     graph, notes = parse_fast(text), []  # the common subset; Graphviz reads the rest
     if graph is None:
