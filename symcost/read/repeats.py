@@ -48,6 +48,7 @@ _PARALLEL = re.compile(r"(?i)\bmore\s+(?:experts?|gpus?|heads?|ranks?|devices?|s
 #: Each shorthand pattern above needs one of these words (or non-ASCII text, or a
 #: leading "layer"): an ASCII label with none of them is no shorthand.
 _WORDS = ("same", "repeated", "layers", "...", "pattern", "similar", "etc")
+_LAYER_START = re.compile(r"\s*layers?\s*\d")  # what _LAYER_RANGE opens with
 
 
 def _maybe_shorthand(text: str) -> bool:
@@ -57,7 +58,10 @@ def _maybe_shorthand(text: str) -> bool:
     if not text.isascii():
         return True
     low = text.lower()
-    return any(w in low for w in _WORDS) or low.lstrip().startswith("layer")
+    for w in _WORDS:
+        if w in low:
+            return True
+    return _LAYER_START.match(low) is not None
 
 
 def _count(m: re.Match[str]) -> int:

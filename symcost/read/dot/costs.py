@@ -283,6 +283,7 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
                            code="shape", **st.where(node)))
     ins, outs = _shapes(st)
     params = st.model.by_role
+    dim_notes: dict[int, list[str]] = {}
     for i, node in enumerate(st.dag.nodes):
         rule = st.rules[i]
         if rule is None:
@@ -324,10 +325,12 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if res.problem and not res.unknown:
             st.add(warning(res.problem, code="dims", **st.where(node)))
         if res.cost != 0:
-            for t in linfo.tensors():
-                for d in t.dims:
-                    if d.note:
-                        notes[d.note].append(node.id)
+            said = dim_notes.get(id(linfo))  # label facts are shared between nodes
+            if said is None:
+                said = dim_notes[id(linfo)] = [d.note for t in linfo.tensors()
+                                               for d in t.dims if d.note]
+            for note in said:
+                notes[note].append(node.id)
         if (not node.devices and rule.kind != Kind.IO and not node.attrs.get("host")):
             no_gpu.append(node.id)
     for atom, ids in unknown_atoms.items():
