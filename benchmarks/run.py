@@ -20,6 +20,8 @@ def main() -> int:
     ap.add_argument("--out", default=str(HERE / "results.md"))
     ap.add_argument("--only", help="run only bench_<ONLY>.py")
     ap.add_argument("--quick", action="store_true", help="skip the largest cases")
+    ap.add_argument("--merge", action="store_true",
+                    help="replace only the sections run in an existing --out file")
     args = ap.parse_args()
     lines = ["# symcost benchmark results", "",
              f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
@@ -47,9 +49,29 @@ def main() -> int:
             lines.append(f"| {r['name']} | {nodes} | {secs} | {r.get('notes', '')} |")
             print(f"  {r['name']}: {secs} s  {r.get('notes', '')}", flush=True)
         lines.append("")
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    if args.merge and Path(args.out).is_file():
+        text = _merge(Path(args.out).read_text(), text)
+    Path(args.out).write_text(text)
     print(f"wrote {args.out}")
     return 0
+
+
+def _sections(text: str) -> tuple[str, dict[str, str]]:
+    head, *parts = text.split("\n## ")
+    return head, {p.split("\n", 1)[0]: "## " + p for p in parts}
+
+
+def _merge(old: str, new: str) -> str:
+    """``old`` with its sections replaced by those of ``new`` (a run of some benchmarks),
+    the header of ``new`` on top with a line saying which sections it updated."""
+    _, old_parts = _sections(old)
+    head, new_parts = _sections(new)
+    merged = {**old_parts, **new_parts}
+    note = (f"(This run updated {', '.join(new_parts)}; the other sections are from "
+            "earlier runs.)\n\n")
+    return head.rstrip("\n") + "\n" + note + "".join(
+        merged[k].rstrip("\n") + "\n\n" for k in sorted(merged))
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ from symcost.core.errors import SymcostError
 from symcost.core.exitcodes import INCOMPLETE, OK
 from symcost.core.limits import MAX_SIZE, MAX_SIZE_DIGITS
 from symcost.output.diagnostics import diagnostics_report
+from symcost.read.dot.graphviz import parse_size
 from symcost.solve.completeness import Completeness
 
 
 def add_dag_options(p: argparse.ArgumentParser) -> None:
     """The DOT reader's options: ``--rules``, ``--symbol``, ``--set``, ``--params``,
-    ``--repeat``, ``--salvage``, ``--break-cycles``; and what every DAG command does with
+    ``--repeat``, ``--max-bytes``, ``--salvage``, ``--break-cycles``; and what every DAG command does with
     the reading's trustworthiness: ``--strict``, ``--verbose``."""
     p.add_argument("--rules", metavar="FILE", help="extra operation rules (YAML) for DOT input")
     p.add_argument("--symbol", action="append", default=[], metavar="DIM=SYMBOL",
@@ -30,6 +31,9 @@ def add_dag_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repeat", action="append", default=[], metavar="NODE=COUNT",
                    help="repeat count of an abbreviated block (node id, or 'U->V' for an "
                         "edge); on an ordinary node: run it COUNT times (repeatable)")
+    p.add_argument("--max-bytes", metavar="SIZE",
+                   help="size limit of a DOT file (default 64M, or $SYMCOST_MAX_BYTES; "
+                        "e.g. 512M, 2G): raise it to read very large graphs")
     p.add_argument("--salvage", action="store_true",
                    help="recover what parses from a DOT file with syntax errors")
     p.add_argument("--break-cycles", action="store_true",
@@ -82,6 +86,8 @@ def load_options(args: argparse.Namespace) -> dict[str, object]:
         repeat[key] = int(value)
     if repeat:
         opts["repeat"] = repeat
+    if getattr(args, "max_bytes", None):
+        opts["max_bytes"] = parse_size(args.max_bytes)
     if getattr(args, "salvage", False):
         opts["salvage"] = True
     if getattr(args, "break_cycles", False):

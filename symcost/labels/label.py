@@ -156,25 +156,34 @@ def parse_label(text: str) -> LabelInfo:
 def split_label(text: str) -> tuple[LabelInfo, GpuSpec | None, str | None]:
     """The label without its GPU lines (shared between labels that differ only by GPU),
     the GPU placement of those lines, and the first GPU line not understood."""
-    lines = [ln.strip()[:MAX_LINE] for ln in text.split("\n")]
     body: list[str] = []
     gpu: GpuSpec | None = None
     gpu_text: str | None = None
-    for ln in lines:
+    for ln in text.split("\n"):
+        ln = ln.strip()[:MAX_LINE]
         if not ln:
             continue
-        if is_gpu_line(ln):
-            spec = _gpu_line(ln)
-            if spec is None and has_gpu_prefix(ln):  # "GPU0: Q Linear": a name line
-                body.append(ln)
-                continue
-            if spec is not None and gpu is None:
-                gpu = spec
-            elif spec is None and gpu_text is None:
-                gpu_text = ln
-        else:
+        is_body, spec = _line_kind(ln)
+        if is_body:
             body.append(ln)
+        elif spec is not None:
+            if gpu is None:
+                gpu = spec
+        elif gpu_text is None:
+            gpu_text = ln
     return _parse_body(tuple(body)), gpu, gpu_text
+
+
+@lru_cache(maxsize=65536)
+def _line_kind(line: str) -> tuple[bool, GpuSpec | None]:
+    """``(True, None)`` for a line of the label's body, else ``(False, placement)`` for a
+    GPU line (placement None when not understood); cached: lines repeat across labels."""
+    if not is_gpu_line(line):
+        return True, None
+    spec = _gpu_line(line)
+    if spec is None and has_gpu_prefix(line):  # "GPU0: Q Linear": a name line
+        return True, None
+    return False, spec
 
 
 @lru_cache(maxsize=4096)

@@ -85,12 +85,12 @@ class RuleTable:
         without words (a shape hint) applies only when no words match.
         """
         shape = shape or ""
-        real = id_words(node_id) if node_id else ""
         # ids are unique but their words repeat: digits (split off by id_words) never
-        # decide a match, so the id's numbers are left out of the cache key
-        norm = _DIGITS.sub("0", real)
+        # decide a match, so the id's numbers are left out of the cache key (the words
+        # of the id with its digit runs as 0 are the id's words with theirs as 0)
+        norm = _id_norm(_DIGITS.sub("0", node_id)) if node_id else ""
         d = _decide(self, tuple(words[:6]), norm, shape, cluster)
-        if norm != real and norm and norm in d.why + repr(d.candidates):
+        if norm and norm in _shown(d) and norm != (real := id_words(node_id)):
             fix = {repr(norm): repr(real)}
             d = Decision(d.rule, d.how, _swap(d.why, fix), tuple(
                 {**c, "why": _swap(str(c["why"]), fix)} for c in d.candidates), d.score)
@@ -102,6 +102,24 @@ class RuleTable:
 
     def __hash__(self) -> int:
         return id(self)
+
+
+@lru_cache(maxsize=65536)
+def _id_norm(node_id: str) -> str:
+    return id_words(node_id)
+
+
+_SHOWN: dict[int, tuple[Decision, str]] = {}
+
+
+def _shown(d: Decision) -> str:
+    """The text of a decision where an id's words can appear (why and candidates)."""
+    hit = _SHOWN.get(id(d))
+    if hit is None or hit[0] is not d:
+        if len(_SHOWN) > 65536:
+            _SHOWN.clear()
+        hit = _SHOWN[id(d)] = (d, d.why + repr(d.candidates))
+    return hit[1]
 
 
 def _swap(text: str, fix: dict[str, str]) -> str:

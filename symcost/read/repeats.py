@@ -45,6 +45,25 @@ _SAME_PARALLEL = re.compile(r"(?i)\bsame\b[^\n]*\bas\s+(?:node|gpu|device|rank|r
 _PARALLEL = re.compile(r"(?i)\bmore\s+(?:experts?|gpus?|heads?|ranks?|devices?|shards?)\b")
 
 
+#: Each shorthand pattern above needs one of these words (or non-ASCII text, or a
+#: leading "layer"): an ASCII label with none of them is no shorthand.
+_WORDS = ("same", "repeated", "layers", "...", "pattern", "similar", "etc")
+_LAYER_START = re.compile(r"\s*layers?\s*\d")  # what _LAYER_RANGE opens with
+
+
+def _maybe_shorthand(text: str) -> bool:
+    """False when no shorthand pattern can match ``text`` (a few substring tests, not
+    seven regular expressions; non-ASCII text always gets the full test, since
+    case-insensitive patterns also match some non-ASCII letters)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    for w in _WORDS:
+        if w in low:
+            return True
+    return _LAYER_START.match(low) is not None
+
+
 def _count(m: re.Match[str]) -> int:
     g = m.groups()
     if len(g) == 3 and g[0] is None and g[1] is not None and g[2] is not None:
@@ -102,6 +121,8 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
     markers: dict[int, tuple[int | None, int | None, str]] = {}
     for i in range(n0):
         node = dag.nodes[i]
+        if not _maybe_shorthand(_node_text(node)):
+            continue
         mk = _marker(node)
         if mk is None and _SAME_PARALLEL.search(_node_text(node)) and _costless(node):
             text = " ".join(_node_text(node).split())
@@ -140,8 +161,10 @@ def apply_repeats(dag: Dag, user: dict[str, int], file: str) -> list[Diagnostic]
                         if dag.nodes[j].layer is not None), None)
         plans.append((node.id, count, ref, [i], [], how))
     for (iu, iv), attrs in list(dag.edge_attrs.items()):
-        key = f"{dag.nodes[iu].id}->{dag.nodes[iv].id}"
         label = str(attrs.get("label", ""))
+        if not label and not user:
+            continue
+        key = f"{dag.nodes[iu].id}->{dag.nodes[iv].id}"
         m = _EDGE.search(label) if label else None
         given = user.pop(key, None)
         if m is None and given is None:

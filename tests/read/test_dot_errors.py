@@ -118,3 +118,38 @@ def test_info_reads_edgeless_graph(tmp_path, capfd) -> None:
     assert data["edges"] == 0 and data["nodes"] == 2
     assert any(d["code"] == "no-edges" for d in data["diagnostics"])
     assert {m["node"] for m in data["matmuls"]} == {"a"}
+
+
+GRAPH = 'digraph g {\n a [label="Linear\\nInput: [1024, 4096]\\nOutput: [1024, 4096]"];\n a -> b;\n}\n'
+
+
+@pytest.mark.parametrize("how", ["option", "env", "api"])
+def test_size_limit_is_a_setting(tmp_path, capfd, monkeypatch, how) -> None:
+    path = _write(tmp_path, "small", GRAPH)
+    size = path.stat().st_size
+    monkeypatch.delenv("SYMCOST_MAX_BYTES", raising=False)
+    if how == "api":
+        with pytest.raises(InputError, match=f"more than the {size - 1} byte limit"):
+            read_dot(path, max_bytes=size - 1)
+        assert len(read_dot(path, max_bytes=size).nodes) == 2
+        return
+    low = ["--max-bytes", str(size - 1)] if how == "option" else []
+    if how == "env":
+        monkeypatch.setenv("SYMCOST_MAX_BYTES", str(size - 1))
+    status = main(["info", str(path), "--format", "json", *low])
+    lines = capfd.readouterr().err.splitlines()
+    assert status == 2 and len(lines) == 1
+    assert f"more than the {size - 1} byte limit" in lines[0] and "--max-bytes" in lines[0]
+    if how == "env":
+        monkeypatch.setenv("SYMCOST_MAX_BYTES", "1k")  # 1024 bytes: enough
+    status = main(["info", str(path), "--format", "json", *(["--max-bytes", "1k"] if low else [])])
+    capfd.readouterr()
+    assert status == 0
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "12 parsecs", "1e9"])
+def test_size_limit_must_be_a_size(tmp_path, capfd, bad) -> None:
+    path = _write(tmp_path, "small", GRAPH)
+    status = main(["info", str(path), "--max-bytes", bad])
+    lines = capfd.readouterr().err.splitlines()
+    assert status == 2 and len(lines) == 1 and "--max-bytes" in lines[0]

@@ -51,7 +51,8 @@ def batch_scale(st: DotReading) -> Scale:
         st.add(info("the entry gives no batch size: every batch dimension is B",
                        file=st.file, code="batch"))
     scale = Scale(entry, st.roles)
-    ranges = {r for li in st.infos for t in li.tensors() for d in t.dims
+    distinct = {id(li): li for li in st.infos}.values()  # label facts are shared
+    ranges = {r for li in distinct for t in li.tensors() for d in t.dims
               if d.role == "seq" and (r := seq_range(d)) is not None}
     if len(ranges) > 1:
         scale.set_tiles(ranges)
@@ -429,6 +430,7 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
     _selections_after_gates(st)
     ins, outs = _shapes(st)
     params = st.model.by_role
+    dim_notes: dict[int, list[str]] = {}
     for i, node in enumerate(st.dag.nodes):
         rule = st.rules[i]
         if rule is None:
@@ -470,10 +472,12 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         if res.problem and not res.unknown:
             st.add(warning(res.problem, code="dims", **st.where(node)))
         if res.cost != 0:
-            for t in linfo.tensors():
-                for d in t.dims:
-                    if d.note:
-                        notes[d.note].append(node.id)
+            said = dim_notes.get(id(linfo))  # label facts are shared between nodes
+            if said is None:
+                said = dim_notes[id(linfo)] = [d.note for t in linfo.tensors()
+                                               for d in t.dims if d.note]
+            for note in said:
+                notes[note].append(node.id)
         if (not node.devices and rule.kind != Kind.IO and not node.attrs.get("host")):
             no_gpu.append(node.id)
     for atom, ids in unknown_atoms.items():
@@ -536,6 +540,7 @@ def check_dims(st: DotReading, scale: Scale) -> None:
     """Warn when a producer's output and its consumer's input differ."""
     dag = st.dag
     skip = {Kind.ROUTE, Kind.COMM, Kind.UNKNOWN}
+    differ: dict[tuple[str, str], bool] = {}  # by the two tensors' texts (they decide it)
     for (iu, iv), attrs in dag.edge_attrs.items():
         a, b = dag.nodes[iu], dag.nodes[iv]
         if a.kind in skip or b.kind in skip or len(dag.pred[iv]) != 1:
@@ -547,9 +552,13 @@ def check_dims(st: DotReading, scale: Scale) -> None:
             continue
         if out.multiplicity != 1 or inp.multiplicity != 1:
             continue
-        pairs = [(scale.tokens(out), scale.tokens(inp)),
-                 (scale.feature(out), scale.feature(inp))]
-        if any(_comparable(x, y) and x != y for x, y in pairs):
+        key = (out.raw, inp.raw)
+        bad = differ.get(key)
+        if bad is None:
+            pairs = [(scale.tokens(out), scale.tokens(inp)),
+                     (scale.feature(out), scale.feature(inp))]
+            bad = differ[key] = any(_comparable(x, y) and x != y for x, y in pairs)
+        if bad:
             st.add(warning(f"dimension mismatch: {a.id!r} outputs [{out.raw}] but "
                               f"{b.id!r} takes [{inp.raw}]", file=st.file,
                               line=b.source.line, node=b.id, nodes=(a.id, b.id),

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-
-from pygraphviz import graphviz as gv
+from functools import lru_cache
 
 from symcost.core.dag import Node, Source
 from symcost.core.diagnostics import info, warning
 from symcost.core.errors import InputError
 from symcost.labels.gpus import GpuSpec, gpu_in_cluster_label, gpu_in_id
 from symcost.labels.label import normalize, split_label
-from symcost.read.dot.graphviz import gv_str as _s
-from symcost.read.dot.graphviz import subgraphs as _subgraphs
 from symcost.read.dot.state import DotReading
 
 MAX_LABEL = 65536
@@ -47,18 +44,15 @@ def read_clusters(st: DotReading) -> dict[str, list[Cluster]]:
     """For each node id, the labelled subgraphs containing it, outermost first."""
     member: dict[str, list[Cluster]] = defaultdict(list)
     st.cluster_list: list[Cluster] = []
-    stack = [(sg, 1) for sg in reversed(list(_subgraphs(st.g.handle)))]
+    stack = [(sg, 1) for sg in reversed(st.g.subgraphs)]
     while stack:
         sg, depth = stack.pop()
-        name = _s(gv.agnameof(sg))
-        label = normalize(_s(gv.agget(sg, b"label")), graph_name=name)
-        c = Cluster(name, " ".join(label.split()), depth)
+        label = normalize(sg.label, graph_name=sg.name)
+        c = Cluster(sg.name, " ".join(label.split()), depth)
         st.cluster_list.append(c)
-        nh = gv.agfstnode(sg)
-        while nh is not None:
-            member[_s(gv.agnameof(nh))].append(c)
-            nh = gv.agnxtnode(sg, nh)
-        stack.extend((s, depth + 1) for s in reversed(list(_subgraphs(sg))))
+        for nid in sg.members:
+            member[nid].append(c)
+        stack.extend((s, depth + 1) for s in reversed(sg.children))
     return member
 
 
@@ -66,13 +60,8 @@ def read_nodes(st: DotReading, clusters: dict[str, list[Cluster]], decl_lines: d
            declared: set[str]) -> None:
     implicit: list[str] = []
     gname = str(st.g.name or "")
-    h = st.g.handle
-    nh = gv.agfstnode(h)
-    while nh is not None:
-        nid = _s(gv.agnameof(nh))
-        raw = _s(gv.agget(nh, b"label"))
-        shape = _s(gv.agget(nh, b"shape")).lower() or None
-        nh = gv.agnxtnode(h, nh)
+    for nid, raw, shape in zip(st.g.nodes, st.g.labels, st.g.shapes):
+        shape = shape.lower() or None
         has_label = raw not in ("", "\\N")
         raw = raw if has_label else nid
         if len(raw) > MAX_LABEL:
@@ -140,13 +129,23 @@ def _place(st: DotReading, node: Node, spec: GpuSpec | None, gpu_text: str | Non
 
 
 def _layer(nid: str, name: str, chain: list[Cluster], text: str) -> int | None:
-    m = _LAYER_NAME.search(name) or _LAYER_NAME.search(re.sub(r"\[[^\]]*\]", "", text))
+    layer = _layer_in_name(name)
+    if layer is not None:
+        return layer
+    m = _LAYER_NAME.search(re.sub(r"\[[^\]]*\]", "", text))
     if m:
         return int(m.group(1) or m.group(2))
     m = _LAYER_ID.search(nid)
     if m:
         return int(m.group(1) or m.group(2))
     return next((c.layer for c in reversed(chain) if c.layer is not None), None)
+
+
+@lru_cache(maxsize=65536)
+def _layer_in_name(name: str) -> int | None:
+    """The layer number an operation name states (``LayerNorm L3``), cached: names repeat."""
+    m = _LAYER_NAME.search(name)
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 def _stage(nid: str, chain: list[Cluster]) -> int | None:
@@ -160,29 +159,22 @@ def _stage(nid: str, chain: list[Cluster]) -> int | None:
 def read_edges(st: DotReading) -> None:
     dag = st.dag
     dup = 0
-    h = st.g.handle
-    nh = gv.agfstnode(h)
-    while nh is not None:
-        eh = gv.agfstout(h, nh)
-        while eh is not None:
-            u, v = _s(gv.agnameof(gv.agtail(eh))), _s(gv.agnameof(gv.aghead(eh)))
-            iu, iv = dag.index[u], dag.index[v]
-            if iu == iv and st.break_cycles:
-                dag.meta.setdefault("broken_edges", []).append([u, v])
-                st.add(warning(f"self-loop {u!r} -> {v!r} removed (--break-cycles)",
-                                  file=st.file, node=u, code="cycle-broken"))
-            elif (iu, iv) in dag.edge_attrs:
-                dup += 1
-            else:
-                attrs = {}
-                style, label = _s(gv.agget(eh, b"style")), _s(gv.agget(eh, b"label"))
-                if style:
-                    attrs["style"] = style
-                if label:
-                    attrs["label"] = " ".join(normalize(label).split())
-                dag.add_edge(u, v, **attrs)
-            eh = gv.agnxtout(h, eh)
-        nh = gv.agnxtnode(h, nh)
+    index = dag.index
+    for u, v, style, label in st.g.edges:
+        iu, iv = index[u], index[v]
+        if iu == iv and st.break_cycles:
+            dag.meta.setdefault("broken_edges", []).append([u, v])
+            st.add(warning(f"self-loop {u!r} -> {v!r} removed (--break-cycles)",
+                              file=st.file, node=u, code="cycle-broken"))
+        elif (iu, iv) in dag.edge_attrs:
+            dup += 1
+        else:
+            attrs = {}
+            if style:
+                attrs["style"] = style
+            if label:
+                attrs["label"] = " ".join(normalize(label).split())
+            dag.add_edge(u, v, **attrs)
     if dup:
         st.add(info(f"{dup} duplicate edge(s) merged", file=st.file, code="dup-edge"))
 

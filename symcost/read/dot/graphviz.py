@@ -20,8 +20,13 @@ from pathlib import Path
 from pygraphviz import graphviz as gv  # Graphviz's C API, as pygraphviz wraps it
 
 from symcost.core.errors import InputError
+from symcost.read.dot.parsed import ParsedDot, ParsedSubgraph
 
+#: The default size limit of a DOT file (a guard against hostile input); raised per run
+#: by ``--max-bytes`` (``read_dot(max_bytes=...)``) or ``$SYMCOST_MAX_BYTES``.
 MAX_BYTES = 64 << 20
+ENV_MAX_BYTES = "SYMCOST_MAX_BYTES"
+_SIZE = re.compile(r"(?i)^\s*(\d{1,15})\s*([kmg]i?b?|b)?\s*$")
 
 _DECL = re.compile(r'(?m)^[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([A-Za-z_\x80-\uffff][\w.\x80-\uffff]*'
                    r'|-?\d+(?:\.\d+)?))[ \t]*(\[|;|$)')
@@ -30,12 +35,41 @@ _GV_LINE = re.compile(r"\bin line (\d+)\b\s*")
 HEADER_RE = re.compile(r"(?im)^[ \t]*(?:strict[ \t]+)?(?:di)?graph\b")
 
 
-def read_text(path: Path, file: str) -> str:
+def parse_size(text: str, what: str = "--max-bytes") -> int:
+    """A size in bytes written as ``1000000``, ``512k``, ``256M``, ``2G`` (binary units).
+
+    >>> parse_size("256M"), parse_size("1024")
+    (268435456, 1024)
+    """
+    m = _SIZE.match(str(text))
+    if m is None or int(m.group(1)) < 1:
+        raise InputError(f"{what} {str(text)[:40]!r}: expected a positive size in bytes, "
+                         "e.g. 1000000, 512k, 256M or 2G")
+    unit = (m.group(2) or "b")[0].lower()
+    return int(m.group(1)) << {"b": 0, "k": 10, "m": 20, "g": 30}[unit]
+
+
+def max_bytes_setting(given: int | None = None) -> int:
+    """The DOT size limit in force: ``given`` (``--max-bytes``), else
+    ``$SYMCOST_MAX_BYTES``, else :data:`MAX_BYTES` (64 MiB).
+
+    >>> max_bytes_setting(1 << 30)
+    1073741824
+    """
+    if given is not None:
+        return int(given)
+    env = os.environ.get(ENV_MAX_BYTES, "").strip()
+    return parse_size(env, f"${ENV_MAX_BYTES}") if env else MAX_BYTES
+
+
+def read_text(path: Path, file: str, max_bytes: int | None = None) -> str:
+    """The file's text, within the size limit (:func:`max_bytes_setting`), as UTF-8."""
+    limit = max_bytes_setting(max_bytes)
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file is {size} bytes, more than the {MAX_BYTES} byte limit",
-                             file=file)
+        if size > limit:
+            raise InputError(f"file is {size} bytes, more than the {limit} byte limit "
+                             f"(--max-bytes or ${ENV_MAX_BYTES} raise it)", file=file)
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", file=file) from None
@@ -139,7 +173,57 @@ def gv_str(value: bytes | str | None) -> str:
 
 
 def subgraphs(handle) -> Iterator:
+    """The subgraphs of a Graphviz graph handle, in Graphviz's order."""
     sg = gv.agfstsubg(handle)
     while sg is not None:
         yield sg
         sg = gv.agnxtsubg(sg)
+
+
+def from_agraph(graph) -> ParsedDot:  # graph: pygraphviz.AGraph
+    """What the reader uses of a graph Graphviz parsed, in Graphviz's order.
+
+    >>> import pygraphviz
+    >>> g = from_agraph(pygraphviz.AGraph(string='digraph { b -> a [style=dashed] }'))
+    >>> g.nodes, g.edges
+    (['b', 'a'], [('b', 'a', 'dashed', '')])
+    """
+    h = graph.handle
+    nodes: list[str] = []
+    labels: list[str] = []
+    shapes: list[str] = []
+    nh = gv.agfstnode(h)
+    while nh is not None:
+        nodes.append(gv_str(gv.agnameof(nh)))
+        labels.append(gv_str(gv.agget(nh, b"label")))
+        shapes.append(gv_str(gv.agget(nh, b"shape")))
+        nh = gv.agnxtnode(h, nh)
+    edges: list[tuple[str, str, str, str]] = []
+    nh = gv.agfstnode(h)
+    while nh is not None:
+        eh = gv.agfstout(h, nh)
+        while eh is not None:
+            edges.append((gv_str(gv.agnameof(gv.agtail(eh))), gv_str(gv.agnameof(gv.aghead(eh))),
+                          gv_str(gv.agget(eh, b"style")), gv_str(gv.agget(eh, b"label"))))
+            eh = gv.agnxtout(h, eh)
+        nh = gv.agnxtnode(h, nh)
+    return ParsedDot(graph.name, graph.is_directed(), nodes, labels, shapes, edges,
+                     _subgraph_tree(h), via="graphviz")
+
+
+def _subgraph_tree(handle) -> list[ParsedSubgraph]:
+    top: list[ParsedSubgraph] = []
+    stack = [(handle, top)]  # no recursion: nesting may be deep
+    while stack:
+        h, into = stack.pop()
+        for sg in subgraphs(h):
+            members = []
+            nh = gv.agfstnode(sg)
+            while nh is not None:
+                members.append(gv_str(gv.agnameof(nh)))
+                nh = gv.agnxtnode(sg, nh)
+            sub = ParsedSubgraph(gv_str(gv.agnameof(sg)), gv_str(gv.agget(sg, b"label")),
+                                 members)
+            into.append(sub)
+            stack.append((sg, sub.children))
+    return top

@@ -42,7 +42,14 @@ from symcost.read.dot.facts import (
     read_nodes,
     resolve_all_gpus,
 )
-from symcost.read.dot.graphviz import HEADER_RE, declarations, parse_text, read_text
+from symcost.read.dot.fastdot import parse_fast
+from symcost.read.dot.graphviz import (
+    HEADER_RE,
+    declarations,
+    from_agraph,
+    parse_text,
+    read_text,
+)
 from symcost.read.dot.state import DotReading
 from symcost.read.params import collect, positive_size
 from symcost.read.repeats import apply_repeats
@@ -55,7 +62,8 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
              symbols: dict[str, str] | None = None, sets: dict[str, str] | None = None,
              params: str | os.PathLike[str] | None = None,
              repeat: dict[str, int] | None = None, salvage: bool = False,
-             break_cycles: bool = False, allow_no_edges: bool = False) -> Dag:
+             break_cycles: bool = False, allow_no_edges: bool = False,
+             max_bytes: int | None = None) -> Dag:
     """Read a Graphviz DOT deployment DAG.
 
     Parameters
@@ -75,11 +83,14 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
         it such a graph is refused; an edge-less graph whose nodes have GPUs is always
         read (a warning says what is missing; under ``device`` concurrency each GPU's
         nodes run in file order).
+    max_bytes : size limit of the file in bytes (``--max-bytes``); default
+        ``$SYMCOST_MAX_BYTES``, else 64 MiB. A guard against hostile input: raise it to
+        read very large graphs (a 1M-node deployment DAG is about 190 MiB).
 
     Raises
     ------
     InputError
-        Unreadable file, Graphviz syntax error (with its line), undirected graph, no
+        Unreadable file, a file over the size limit, Graphviz syntax error (with its line), undirected graph, no
         nodes, several nodes with neither edges nor GPUs (unless ``allow_no_edges``), a
         label over the size limit.
     CycleError
@@ -91,17 +102,20 @@ def read_dot(path: str | os.PathLike[str], *, rules: str | os.PathLike[str] | No
     taken = {str(s) for s in roles.values()}
     model = collect({k: v for k, v in (sets or {}).items() if k not in taken}, params)
     model.unmapped += [k for k in (sets or {}) if k in taken]
-    text = read_text(Path(path), file)
+    text = read_text(Path(path), file, max_bytes)
     salvaged: list[str] | None = None
-    try:
-        graph, notes = parse_text(text, file)
-    except InputError as err:
-        if not salvage:
-            hint = "" if HEADER_RE.search(text) else "; no 'digraph' header"
-            raise InputError(f"{err.message}{hint} (--salvage recovers what parses)",
-                             file=err.file, line=err.line) from None
-        text, salvaged = salvage_text(text, err, file)
-        graph, notes = parse_text(text, file)
+    graph, notes = parse_fast(text), []  # the common subset; Graphviz reads the rest
+    if graph is None:
+        try:
+            agraph, notes = parse_text(text, file)
+        except InputError as err:
+            if not salvage:
+                hint = "" if HEADER_RE.search(text) else "; no 'digraph' header"
+                raise InputError(f"{err.message}{hint} (--salvage recovers what parses)",
+                                 file=err.file, line=err.line) from None
+            text, salvaged = salvage_text(text, err, file)
+            agraph, notes = parse_text(text, file)
+        graph = from_agraph(agraph)
     st = DotReading(graph, text, file, table, roles, notes)
     st.symbol_sets = {k: v for k, v in (sets or {}).items() if k in model.unmapped}
     st.model, st.repeat, st.break_cycles, st.salvaged = model, dict(repeat or {}), \

@@ -16,7 +16,7 @@ from symcost.read.params import Parameters
 
 
 class DotReading:
-    """A DOT file being read: the Graphviz graph, the DAG built from it, the label facts
+    """A DOT file being read: the parsed graph (:class:`~symcost.read.dot.parsed.ParsedDot`), the DAG built from it, the label facts
     of each node (``infos``), their rules, and the diagnostics so far."""
 
     def __init__(self, graph, text: str, file: str, table: RuleTable,
