@@ -253,13 +253,14 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
     collective sits at the same place in the order of each of its members, and all start
     at 0, so by induction every rank of a stage is at the same time after each step and
     the stage behaves as one GPU running one chain (tested against the full DAG with the
-    order engine). ``M * PP * 2 + M`` nodes instead of ``~M * layers * lcm(TP, EP) * 7``.
+    order engine). ``M * 2 * PP + 2`` nodes (with the LM head) instead of about
+    ``M * layers * lcm(TP, EP) * 7``.
 
     >>> from symcost.models.config import load_model
     >>> dag = generate(load_model("llama-3.1-8b"), Layout(tp=2, pp=2, microbatches=2),
     ...                quotient=True)
     >>> len(dag.nodes), sorted(dag.devices())
-    (8, [0, 1])
+    (10, [0, 1])
     """
     if phase not in PHASES:
         raise ModelError(f"unknown phase {phase!r}; known: prefill, decode")
