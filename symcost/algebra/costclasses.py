@@ -125,11 +125,11 @@ def _factor(y: sympy.Basic, x: sympy.Basic, cost_class: str) -> int | None:
     for i, (a, b) in enumerate(zip(y.args, x.args)):
         if a == b:
             continue
-        ratio = sympy.simplify(a / b)
+        ratio = _ratio(a, b)
         if ratio.is_number:
             if ratio <= 1:
                 continue
-            if cost_class == "subadditive" and i in sizes:
+            if cost_class in ("subadditive", "flops") and i in sizes:
                 w *= int(math.ceil(ratio))
                 continue
             return None
@@ -139,12 +139,21 @@ def _factor(y: sympy.Basic, x: sympy.Basic, cost_class: str) -> int | None:
     return w
 
 
+def _ratio(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    """``a / b``, cheaply when both are a number times the same monomial."""
+    ca, ma = a.as_coeff_Mul()
+    cb, mb = b.as_coeff_Mul()
+    if ma == mb and cb != 0:
+        return ca / cb
+    return sympy.simplify(a / b)
+
+
 def _flops_factor(y: sympy.Basic, x: sympy.Basic) -> int | None:
     """``w`` with ``G(y) <= w * G(x)`` when G depends on ``m*k*n`` alone (non-decreasing
     and subadditive in it): ``ceil`` of the FLOP ratio when it is a number, 1 when the
     FLOPs of ``x`` are at least those of ``y`` for all symbols >= 1, else None."""
     fy, fx = sympy.Mul(*y.args), sympy.Mul(*x.args)
-    ratio = sympy.cancel(fy / fx)
+    ratio = _ratio(fy, fx)
     if ratio.is_number:
         return 1 if ratio <= 1 else int(math.ceil(ratio))
     return 1 if _nonneg_poly(fx - fy) else None
@@ -332,7 +341,16 @@ def _cover_one(y_terms: Terms, x_lowers: tuple[Terms, ...], cost_class: str
             continue
         need = [c for _, c in y_terms]
         cap = [c for _, c in low]
-        flow = _greedy(pairs, need, cap) or _lp(pairs, need, cap)
+        fneed, fcap = [float(c) for c in need], [float(c) for c in cap]
+        reach = [0.0] * len(need)
+        for i, j, w in pairs:
+            reach[i] += fcap[j] / w
+        if any(r < n * (1 - 1e-9) for r, n in zip(reach, fneed)):
+            continue         # some y term cannot be paid even with all its options
+        # greedy in floats first (a filter), exactly only when it nearly succeeds
+        flow = (_greedy(pairs, need, cap, Fraction(0))
+                if _greedy(pairs, fneed, fcap, 1e-9 * max(fneed)) else None) \
+            or _lp(pairs, need, cap)
         if flow is not None:
             return tuple((y_terms[i][0], low[j][0], f, w)
                          for (i, j, w), f in zip(pairs, flow) if f > 0)
@@ -343,11 +361,12 @@ def _fraction(c: sympy.Expr) -> Fraction:
     return Fraction(int(c.p), int(c.q)) if c.is_Rational else Fraction(float(c))
 
 
-def _greedy(pairs, need: list[Fraction], cap: list[Fraction]) -> list[Fraction] | None:
-    """An exact cover found greedily (each y term from its cheapest x terms first, the
-    y terms with the fewest options first); None when greedy does not find one."""
+def _greedy(pairs, need: list, cap: list, slack) -> list | None:
+    """A cover found greedily (each y term from its cheapest x terms first, the y terms
+    with the fewest options first); None when greedy does not find one. Exact with
+    Fractions and ``slack`` 0; with floats a filter (``slack``: what may be left)."""
     cap = list(cap)
-    flow = [Fraction(0)] * len(pairs)
+    flow = [0 * slack] * len(pairs)
     options: dict[int, list[int]] = {}
     for p, (i, _, _) in enumerate(pairs):
         options.setdefault(i, []).append(p)
@@ -360,9 +379,9 @@ def _greedy(pairs, need: list[Fraction], cap: list[Fraction]) -> list[Fraction] 
                 flow[p] += take
                 cap[j] -= take * w
                 left -= take
-            if left == 0:
+            if left <= slack:
                 break
-        if left > 0:
+        if left > slack:
             return None
     return flow
 
