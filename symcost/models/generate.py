@@ -53,6 +53,7 @@ from symcost.core.symbols import (
     AllToAll,
     B,
     Broadcast,
+    Get_Time,
     ReduceScatter,
     SendRecv,
     declare_symbol,
@@ -173,6 +174,7 @@ class _Gen:
         self.compact = False
         self.dag = Dag(name)
         self._costs: dict[tuple, tuple[tuple[Matmul, ...], sympy.Expr]] = {}
+        self._parts: dict | None = None
 
     def node(self, nid: str, kind: Kind, devices, matmuls=(), cost=0, layer=None,
              key: str | None = None) -> str:
@@ -196,11 +198,45 @@ class _Gen:
         for s in srcs:
             self.dag.add_edge(s, dst)
 
+    def parts(self) -> dict:
+        """The matmul lists and messages of one rank of a (non-separated) layout, the
+        same in every layer, rank and microbatch: built once per generation."""
+        if self._parts is None:
+            cfg, lay, tok, b = self.cfg, self.lay, self.tok, self.b
+            T, E = lay.tp, lay.ep
+            H, hd = cfg.hidden, cfg.head_dim
+            hq, hkv = cfg.heads // T, max(1, cfg.kv_heads // T)
+            qkv = [(tok, H, hq * hd), (tok, H, hkv * hd, 2)]
+            attn = [(b * hq * self.s_q, hd, self.s_kv), (b * hq * self.s_q, self.s_kv, hd)]
+            o = [(tok, hq * hd, H)]
+            F = cfg.intermediate // T
+            out = {"qkv": qkv, "attn": attn, "o": o, "block": qkv + attn + o,
+                   "mlp": [(tok, H, F, 2 if cfg.gated_mlp else 1), (tok, F, H)],
+                   "send": SendRecv(tok * H, 2), "ar": AllReduce(tok * H, T),
+                   "rs": ReduceScatter(tok * H, T), "ag": AllGather(tok * H, T)}
+            if cfg.moe:
+                k = cfg.experts_per_token
+                slice_tok = tok / T
+                m = E * slice_tok * k / cfg.experts if self.load == "balanced" \
+                    else E * slice_tok
+                out.update({
+                    "router": [(slice_tok, H, cfg.experts)],
+                    "a2a": AllToAll(slice_tok * k * H, E),
+                    "experts": _expert_matmuls(cfg, m, cfg.experts // E,
+                                               cfg.expert_intermediate),
+                    "shared": _expert_matmuls(cfg, slice_tok, cfg.shared_experts,
+                                              cfg.shared_intermediate),
+                    "moe.ag": AllGather(tok * H, T)})
+            if lm_vocab := -(-cfg.vocab // T):
+                out["lm_head"] = [(tok, H, lm_vocab)]
+            self._parts = out
+        return self._parts
+
 
 def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
              seq: int | str | None = "S", kv_len: int | str | None = "L",
              load: str = "balanced", lm_head: bool = True, symmetric: bool = False,
-             compact: bool = False) -> Dag:
+             compact: bool = False, quotient: bool = False) -> Dag:
     """The deployment DAG of ``cfg`` under ``lay`` (see the module doc for the rules).
 
     ``symmetric``: generate only the replicas of one communication-closed block of each
@@ -209,6 +245,22 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
     formula is the same (tested) with a fraction of the nodes. ``compact``: each rank's
     QKV projection, attention and output projection become one node (a chain on one GPU
     with nothing between: the same formula in both concurrency modes, tested).
+
+    ``quotient`` (``device`` concurrency only; ignored for separation layouts): one GPU
+    per stage, and per microbatch one node for the stage's layers (the sum of one rank's
+    node costs), one for the send into the stage and one for the LM head. Exact for the
+    ``device`` runtime: every rank of a stage runs the same costs in the same order, each
+    collective sits at the same place in the order of each of its members, and all start
+    at 0, so by induction every rank of a stage is at the same time after each step and
+    the stage behaves as one GPU running one chain (tested against the full DAG with the
+    order engine). ``M * 2 * PP + 2`` nodes (with the LM head) instead of about
+    ``M * layers * lcm(TP, EP) * 7``.
+
+    >>> from symcost.models.config import load_model
+    >>> dag = generate(load_model("llama-3.1-8b"), Layout(tp=2, pp=2, microbatches=2),
+    ...                quotient=True)
+    >>> len(dag.nodes), sorted(dag.devices())
+    (10, [0, 1])
     """
     if phase not in PHASES:
         raise ModelError(f"unknown phase {phase!r}; known: prefill, decode")
@@ -226,6 +278,8 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
     g.node("input", Kind.IO, ())
     if lay.separated:
         last = _separated(g)
+    elif quotient:
+        last = _quotient(g, lm_head=lm_head)
     else:
         last = _parallel(g, lm_head=lm_head)
     g.node("output", Kind.IO, ())
@@ -234,16 +288,16 @@ def generate(cfg: ModelConfig, lay: Layout, *, phase: str = "prefill",
     return g.dag
 
 
-def _allreduce(g: _Gen, pre: str, devs, prev: list[str], elems, group) -> list[str]:
-    if group <= 1:
+def _allreduce(g: _Gen, pre: str, devs, prev: list[str]) -> list[str]:
+    if g.lay.tp <= 1:
         return prev
     if g.lay.sp:
-        rs = g.node(pre + ".rs", Kind.COMM, devs, cost=ReduceScatter(elems, group), key="rs")
+        rs = g.node(pre + ".rs", Kind.COMM, devs, cost=g.parts()["rs"], key="rs")
         g.edges(prev, rs)
-        ag = g.node(pre + ".ag", Kind.COMM, devs, cost=AllGather(elems, group), key="ag")
+        ag = g.node(pre + ".ag", Kind.COMM, devs, cost=g.parts()["ag"], key="ag")
         g.edges([rs], ag)
         return [ag]
-    ar = g.node(pre + ".ar", Kind.COMM, devs, cost=AllReduce(elems, group), key="ar")
+    ar = g.node(pre + ".ar", Kind.COMM, devs, cost=g.parts()["ar"], key="ar")
     g.edges(prev, ar)
     return [ar]
 
@@ -252,24 +306,16 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
     cfg, lay = g.cfg, g.lay
     T, D = lay.tp, lay.dp
     R = g.replicas
-    H, hd = cfg.hidden, cfg.head_dim
-    hq, hkv = cfg.heads // T, max(1, cfg.kv_heads // T)
-    tok, b = g.tok, g.b
     stages = stage_layers(cfg.layers, lay.pp)
     last_all: list[str] = []
 
     def gpu(p, d, t):
         return p * D * T + d * T + t
 
-    # every matmul list and message is the same in every layer and rank: build them once
-    qkv_mm = [(tok, H, hq * hd), (tok, H, hkv * hd, 2)]
-    attn_mm = [(b * hq * g.s_q, hd, g.s_kv), (b * hq * g.s_q, g.s_kv, hd)]
-    o_mm = [(tok, hq * hd, H)]
-    block_mm = qkv_mm + attn_mm + o_mm
-    F = cfg.intermediate // T
-    mlp_mm = [(tok, H, F, 2 if cfg.gated_mlp else 1), (tok, F, H)]
-    send_cost = SendRecv(tok * H, 2)
-    msg = tok * H
+    parts = g.parts()
+    qkv_mm, attn_mm, o_mm = parts["qkv"], parts["attn"], parts["o"]
+    block_mm, mlp_mm = parts["block"], parts["mlp"]
+    send_cost = parts["send"]
 
     for j in range(lay.microbatches):
         # heads[(d, t)]: the nodes whose output feeds rank (d, t) next
@@ -306,7 +352,7 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                         g.edges([a], o)
                         outs.append(o)
                     devs = [gpu(p, d, t) for t in range(T)]
-                    joined = _allreduce(g, f"{pre}.d{d}.attn", devs, outs, msg, T)
+                    joined = _allreduce(g, f"{pre}.d{d}.attn", devs, outs)
                     for t in range(T):
                         heads[(d, t)] = joined if T > 1 else [outs[t]]
                 if cfg.is_moe_layer(li):
@@ -320,21 +366,76 @@ def _parallel(g: _Gen, *, lm_head: bool) -> list[str]:
                             g.edges(heads[(d, t)], m)
                             outs.append(m)
                         devs = [gpu(p, d, t) for t in range(T)]
-                        joined = _allreduce(g, f"{pre}.d{d}.mlp", devs, outs, msg, T)
+                        joined = _allreduce(g, f"{pre}.d{d}.mlp", devs, outs)
                         for t in range(T):
                             heads[(d, t)] = joined if T > 1 else [outs[t]]
         p = lay.pp - 1
         for d in range(R):
             for t in range(T):
                 if lm_head and cfg.vocab:
-                    v = -(-cfg.vocab // T)
                     h = g.node(f"mb{j}.lm_head.d{d}.t{t}", Kind.COMPUTE, [gpu(p, d, t)],
-                               [(tok, H, v)], key="lm_head")
+                               parts["lm_head"], key="lm_head")
                     g.edges(heads[(d, t)], h)
                     last_all.append(h)
                 else:
                     last_all.extend(heads[(d, t)])
     return list(dict.fromkeys(last_all))
+
+
+def _matmul_cost(mms: list[tuple]) -> sympy.Expr:
+    return sympy.Add(*[(mm[3] if len(mm) > 3 else 1) * Get_Time(*mm[:3]) for mm in mms])
+
+
+def _rank_layer_cost(g: _Gen, li: int) -> sympy.Expr:
+    """What one rank of a (non-separated) layout spends in layer ``li``: the sum of the
+    costs of its nodes in that layer, in the order :func:`_parallel` builds them."""
+    cfg, lay, parts = g.cfg, g.lay, g.parts()
+    tp_sync = ([parts["rs"], parts["ag"]] if lay.sp else [parts["ar"]]) if lay.tp > 1 else []
+    steps = [_matmul_cost(parts["block"]), *tp_sync]
+    if cfg.is_moe_layer(li):
+        a2a = [parts["a2a"]] if lay.ep > 1 else []
+        steps += [_matmul_cost(parts["router"]), *a2a, _matmul_cost(parts["experts"])]
+        if cfg.shared_experts:
+            steps.append(_matmul_cost(parts["shared"]))
+        steps += a2a + ([parts["moe.ag"]] if lay.tp > 1 else [])
+    else:
+        steps += [_matmul_cost(parts["mlp"]), *tp_sync]
+    return sympy.Add(*steps)
+
+
+def _quotient(g: _Gen, *, lm_head: bool) -> list[str]:
+    """The pipeline of stages as one GPU each (see :func:`generate`, ``quotient``)."""
+    cfg, lay, parts = g.cfg, g.lay, g.parts()
+    stages = stage_layers(cfg.layers, lay.pp)
+    layer_cost: dict[bool, sympy.Expr] = {}
+    seg = []
+    for layers in stages:
+        count = {False: 0, True: 0}
+        for li in layers:
+            moe = cfg.is_moe_layer(li)
+            count[moe] += 1
+            if moe not in layer_cost:
+                layer_cost[moe] = _rank_layer_cost(g, li)
+        seg.append(sympy.Add(*[n * layer_cost[m] for m, n in count.items() if n]))
+    last = []
+    for j in range(lay.microbatches):
+        head = ["input"]
+        for p in range(len(stages)):
+            if p > 0:
+                s = g.node(f"mb{j}.send{p}", Kind.COMM, [p - 1, p], cost=parts["send"],
+                           key="send")
+                g.edges(head, s)
+                head = [s]
+            x = g.node(f"mb{j}.stage{p}", Kind.COMPUTE, [p], cost=seg[p], key=f"stage{p}")
+            g.edges(head, x)
+            head = [x]
+        if lm_head and cfg.vocab:
+            h = g.node(f"mb{j}.lm_head", Kind.COMPUTE, [len(stages) - 1], parts["lm_head"],
+                       key="lm_head")
+            g.edges(head, h)
+            head = [h]
+        last.extend(head)
+    return last
 
 
 def _expert_matmuls(cfg: ModelConfig, m, count: int, inner: int) -> list[tuple]:
@@ -345,15 +446,9 @@ def _expert_matmuls(cfg: ModelConfig, m, count: int, inner: int) -> list[tuple]:
 def _moe_layer(g: _Gen, p: int, li: int, pre: str, heads: dict, gpu) -> None:
     cfg, lay = g.cfg, g.lay
     T, D, E = lay.tp, g.replicas, lay.ep
-    H, k = cfg.hidden, cfg.experts_per_token
-    slice_tok = g.tok / T
-    per_gpu = cfg.experts // E
-    m = E * slice_tok * k / cfg.experts if g.load == "balanced" else E * slice_tok
-    router_mm = [(slice_tok, H, cfg.experts)]
-    a2a = AllToAll(slice_tok * k * H, E)
-    expert_mm = _expert_matmuls(cfg, m, per_gpu, cfg.expert_intermediate)
-    shared_mm = _expert_matmuls(cfg, slice_tok, cfg.shared_experts, cfg.shared_intermediate)
-    gather = AllGather(g.tok * H, T)
+    parts = g.parts()
+    router_mm, a2a, gather = parts["router"], parts["a2a"], parts["moe.ag"]
+    expert_mm, shared_mm = parts["experts"], parts["shared"]
     routers = {}
     for d in range(D):
         for t in range(T):

@@ -23,6 +23,9 @@ def random_function(rng, cost_class):
     kind = rng.integers(0, 3)
 
     def gemm(m, k, n):
+        if cost_class == "flops":    # a function of m*k*n alone, monotone, subadditive
+            f = m * k * n
+            return a + c * (f ** p if kind == 0 else math.ceil(f / float(t.prod())))
         if kind == 0:
             return a + c * m**p * k**q * n**r
         if kind == 1:   # tiles: ceil is subadditive and monotone
@@ -46,13 +49,15 @@ def random_expr(rng):
     for _ in range(rng.integers(1, 4)):
         if rng.random() < 0.75:
             atom = G(int(rng.choice([1, 2, 3, 4, 8])) * B, int(rng.choice([8, 16, 32])),
-                     int(rng.choice([8, 16, 32])))
+                     int(rng.choice([4, 8, 16, 32])))
         else:
             atom = AllReduce(int(rng.choice([1, 2, 4])) * 64 * B, int(rng.choice([2, 4, 8])))
         terms.append(int(rng.integers(1, 4)) * atom)
     e = sum(terms)
     if rng.random() < 0.3:
         e = sympy.Max(e, terms[0] * 2)
+    if rng.random() < 0.2:     # a Max inside a sum: y is one of its choices pointwise
+        e = e + sympy.Max(G(B, 8, 16), G(2 * B, 8, 4), AllReduce(64 * B, 2))
     return e
 
 
@@ -85,3 +90,26 @@ def test_subadditive_proves_what_monotone_cannot_and_refuses_the_converse():
     assert prove_le(AllReduce(B, 8), AllReduce(B, 4), "subadditive") is None
     with pytest.raises(ValueError, match="unknown cost class"):
         prove_le(y, x, "convex")
+
+
+def test_flops_class_orders_layouts_that_trade_rows_for_columns():
+    """TP halves n where DP halves m: equal FLOPs, so only ``flops`` says they are equal;
+    neither direction holds for monotone or subadditive costs (m^2 is a counterexample)."""
+    tp, dp = G(2 * B, 8, 4), G(B, 8, 8)
+    for cls in ("monotone", "subadditive"):
+        assert prove_le(tp, dp, cls) is None and prove_le(dp, tp, cls) is None
+    assert prove_le(tp, dp, "flops") is not None and prove_le(dp, tp, "flops") is not None
+    # the same compute plus an all-reduce is never faster
+    assert prove_le(dp, tp + AllReduce(64 * B, 2), "flops") is not None
+    assert prove_le(tp + AllReduce(64 * B, 2), dp, "flops") is None
+    # FLOPs growing with B on one side only: not ordered for every B
+    assert prove_le(G(B, 8, 8), G(1, 8, 64), "flops") is None
+    assert prove_le(G(B, 8, 8), G(B, 1, 64), "flops") is not None
+
+
+def test_max_in_the_smaller_side_is_split_into_its_choices():
+    """``Max(a, b) <= x`` when both ``a <= x`` and ``b <= x``; the old bound
+    ``a + b <= x`` needed twice as much."""
+    y = sympy.Max(G(B, 8, 8), G(B, 4, 16))
+    assert prove_le(y, G(B, 8, 16), "monotone") is not None
+    assert prove_le(G(B, 8, 16), y, "monotone") is None

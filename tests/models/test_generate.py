@@ -220,3 +220,31 @@ def test_overlap_mode_by_hand():
     assert same(r.runtime_compute_only, 3 * stage)
     dag = generate(tiny(), Layout(tp=2))
     assert same(analyze(dag, concurrency="overlap").runtime, analyze(dag).runtime)
+
+
+QUOTIENT_CASES = [Layout(tp=2, dp=2, ep=2), Layout(pp=2, microbatches=2),
+                  Layout(tp=2, pp=3, microbatches=3, sp=True),
+                  Layout(tp=2, pp=2, ep=4, dp=2, microbatches=3),
+                  Layout(tp=4, pp=2, ep=2, microbatches=2), Layout(dp=3, pp=3, microbatches=2),
+                  Layout(tp=2, pp=2, microbatches=1)]
+
+
+@pytest.mark.parametrize("phase", ["prefill", "decode"])
+@pytest.mark.parametrize("layout", QUOTIENT_CASES, ids=lambda lay: lay.label)
+def test_quotient_generation_gives_the_same_device_runtime(layout, phase):
+    """One GPU per stage and one node per stage and microbatch: the ``device`` runtime
+    (full and compute-only) is the full DAG's for every monotone cost function (the order
+    engine proves both directions), with shared experts, first dense layers, an LM head,
+    uneven stages (3 layers on 2 stages), sequence parallelism and symbolic lengths."""
+    from symcost.algebra.order import compare
+
+    cfg = tiny(num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2,
+               intermediate_size=32, num_local_experts=4, num_experts_per_tok=2,
+               moe_intermediate_size=8, first_k_dense_replace=1, n_shared_experts=1,
+               vocab_size=10)
+    full = analyze(generate(cfg, layout, phase=phase))
+    q = generate(cfg, layout, phase=phase, quotient=True)
+    small = analyze(q)
+    assert len(q.nodes) == 2 + layout.microbatches * (2 * layout.pp - 1 + 1)
+    assert compare(small.runtime, full.runtime).verdict == "=="
+    assert compare(small.runtime_compute_only, full.runtime_compute_only).verdict == "=="
