@@ -288,7 +288,7 @@ def _peer_gpus(st: DotReading, i: int, rule: Rule) -> int:
         for h in hub_of[i]:
             devs = set()
             for j in back[h]:
-                other, r = st.infos[j], st.rules[j] if j < len(st.rules) else None
+                other, r = st.infos[j], st.rules[j]
                 if (r is not None and len(dag.nodes[j].devices) == 1
                         and (r.name, tuple(other.words), other.input.raw if other.input else None)
                         == sig):

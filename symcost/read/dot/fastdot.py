@@ -153,6 +153,20 @@ def _parse(text: str) -> ParsedDot | None:
     seq = 0
     stmt, skip, one_id, semi_at = _STMT.match, _SKIP.match, _ONE_ID.findall, _SEMI.match
     n = len(text)
+
+    def member(nid: str) -> int:
+        """The index of node ``nid`` (created with the current scope's defaults), now a
+        member of the current scope."""
+        i = index.get(nid)
+        if i is None:
+            i = index[nid] = len(nodes)
+            nodes.append(nid)
+            labels.append(scope.node_def.get("label", ""))
+            shapes.append(scope.node_def.get("shape", ""))
+            out.append([])
+        scope.members.add(i)
+        return i
+
     while True:
         pos = skip(text, pos).end()
         if pos >= n:
@@ -167,15 +181,7 @@ def _parse(text: str) -> ParsedDot | None:
             if semi is not None and (kind != "close" or stack):
                 pos = semi.end()
         if kind in ("nattrs", "node"):
-            nid = _value(m.group("node"))
-            i = index.get(nid)
-            if i is None:
-                i = index[nid] = len(nodes)
-                nodes.append(nid)
-                labels.append(scope.node_def.get("label", ""))
-                shapes.append(scope.node_def.get("shape", ""))
-                out.append([])
-            scope.members.add(i)
+            i = member(_value(m.group("node")))
             if kind == "nattrs":
                 for k, v in _pairs(m.group("nattrs")):
                     if k == "label":
@@ -198,16 +204,7 @@ def _parse(text: str) -> ParsedDot | None:
                         return None
             chain = []
             for tok in ids:
-                nid = _value(tok)
-                i = index.get(nid)
-                if i is None:
-                    i = index[nid] = len(nodes)
-                    nodes.append(nid)
-                    labels.append(scope.node_def.get("label", ""))
-                    shapes.append(scope.node_def.get("shape", ""))
-                    out.append([])
-                scope.members.add(i)
-                chain.append(i)
+                chain.append(member(_value(tok)))
             for t, h in zip(chain, chain[1:]):
                 out[t].append((h, seq, style, label))
                 seq += 1
