@@ -55,6 +55,9 @@ class Context:
     inferred_output: Tensor | None = None
     #: a successor computes ``scores x V`` (so a scores node is ``QK^T`` only)
     av_follows: bool = False
+    #: the model width a width-preserving block (MoE) has when its own tensors give
+    #: none: (value, where it was read), from the nodes it feeds or a drawn replica
+    width_hint: tuple[sympy.Expr, str] | None = None
 
     @property
     def input(self) -> Tensor | None:
@@ -87,11 +90,11 @@ def _result(mms: list[Matmul], assumed: tuple[tuple[str, str], ...] = ()) -> Cos
 #: Symbol for a size no label gives, by role: never a guessed number.
 UNKNOWN_SIZE_SYMBOL = {"ffn_expert": "F_expert", "ffn": "F", "experts": "E", "hidden": "H",
                        "heads": "NH", "tokens_expert": "T_expert", "seq": "S",
-                       "seq_kv": "S_kv"}
+                       "seq_kv": "S_kv", "head_dim": "D_head"}
 _ROLE_TEXT = {"ffn_expert": "expert inner width", "ffn": "MLP inner width",
               "experts": "expert count", "hidden": "hidden size", "heads": "head count",
               "tokens_expert": "tokens per expert", "seq": "sequence length",
-              "seq_kv": "key length of a sequence block"}
+              "seq_kv": "key length of a sequence block", "head_dim": "head size"}
 
 
 def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]:
@@ -112,7 +115,7 @@ def _unknown_size(ctx: Context, role: str) -> tuple[sympy.Expr, tuple[str, str]]
 _SET_NAME = {"ffn_expert": "expert_hidden", "ffn": "ffn_hidden", "experts": "num_experts",
              "hidden": "hidden_size", "heads": "num_heads",
              "tokens_expert": "tokens_per_expert", "seq": "seq_len",
-             "seq_kv": "S_kv"}
+             "seq_kv": "S_kv", "head_dim": "head_dim"}
 EXPERT_WORDS = re.compile(r"(?i)\bexperts?\b|\bmoe\b")
 
 
@@ -140,13 +143,19 @@ def f_linear(ctx: Context) -> CostResult:
         n = k  # output written as the concatenation of the fused projections
     assumed: tuple[tuple[str, str], ...] = ()
     name = ctx.rule.name if ctx.rule else "linear"
-    if m is not None and (k is None) != (n is None):
-        # one width given: the other is a symbol of this operation in its own slot
-        sym = _width_symbol(name, "in" if k is None else "out")
-        side = "input" if k is None else "output"
-        assumed = ((f"symbol:{sym}", f"{side} width of {name} not in the label: symbol "
-                                     f"{sym} (give it with --set {sym}=N or --params FILE)"),)
-        k, n = (sym, n) if k is None else (k, sym)
+    if m is not None and (k is None or n is None):
+        # a width not given: a symbol of this operation in its own slot
+        notes = []
+        for side, val in (("in", k), ("out", n)):
+            if val is None:
+                sym = _width_symbol(name, side)
+                text = "input" if side == "in" else "output"
+                notes.append((f"symbol:{sym}", f"{text} width of {name} not in the label: "
+                                               f"symbol {sym} (give it with --set {sym}=N or "
+                                               "--params FILE)"))
+        assumed = tuple(notes)
+        k = k if k is not None else _width_symbol(name, "in")
+        n = n if n is not None else _width_symbol(name, "out")
     if not _positive(m, k, n):
         return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
     return _result([_mm(m, k, n, count, name)], assumed)
@@ -228,6 +237,12 @@ def _attention_dims(ctx: Context, full: bool = True, parts: str = "sv"):
     if h is None and d is None and t.get("hidden") is not None and full:
         h, note = _unknown_size(ctx, "heads")
         assumed = (note,)
+    elif h is None and d is None and t.get("hidden") is None and t.get("seq") is not None:
+        # only the tokens are known (from a projection of unknown width): the head count
+        # and the head size are symbols in their own slots
+        h, note_h = _unknown_size(ctx, "heads")
+        d, note_d = _unknown_size(ctx, "head_dim")
+        assumed = (note_h, note_d)
     if d is None and h is not None:
         hidden = sc.value(t.get("hidden"))
         d = hidden / h if hidden is not None else None
@@ -317,6 +332,9 @@ def f_router(ctx: Context) -> CostResult:
         else:
             e, note = _unknown_size(ctx, "experts")
         assumed = (note,)
+    if h is None and ctx.width_hint is not None:
+        h, where = ctx.width_hint
+        assumed = (*assumed, ("width:H", f"hidden size not in the label: {h}, {where}"))
     if h is None and _positive(m, e):
         h, note = _unknown_size(ctx, "hidden")
         assumed = (*assumed, note)
@@ -377,10 +395,14 @@ def f_moe(ctx: Context) -> CostResult:
     own = [t for t in ctx.info.tensors() if sc.width(t) is not None]
     if not own and tin is not None and tin.get("hidden") is None:
         h = None  # only a neighbour's heads x head_dim (maybe a TP shard): not the width
+    notes = []
+    if h is None and ctx.width_hint is not None:
+        # the block maps the hidden state to itself: the width the nodes it feeds take
+        h, where = ctx.width_hint
+        notes.append(("width:H", f"hidden size not in the label: {h}, {where}"))
     if h is None or not _positive(h):
         return _missing("a mixture of experts (per expert [T, H] x [H, F], [T, F] x [F, H])",
                         H=h)
-    notes = []
     f = _ffn(ctx, h)
     if f is None:
         f, note = _unknown_size(ctx, "ffn_expert")

@@ -194,12 +194,20 @@ def score_file(gold_path: Path) -> tuple[Counter, list[str]]:
     return c, notes
 
 
-def score_all(verbose: bool = False) -> Counter:
-    """Totals over every gold file (prints a table when ``verbose``)."""
+#: the node a silent note is about: ``unknown_bad NODE: ...``
+_SILENT_NOTE = re.compile(rf"^({'|'.join(SILENT)}) (\S+?):")
+
+
+def score_all(verbose: bool = False, silent: list | None = None) -> Counter:
+    """Totals over every gold file (prints a table when ``verbose``); ``silent``, when
+    given, receives ``(file stem, node)`` for every silently wrong node."""
     total: Counter = Counter()
     for gp in sorted(GOLD.glob("*.json")):
         c, notes = score_file(gp)
         total += c
+        if silent is not None:
+            silent.extend((gp.stem, m.group(2)) for n in notes
+                          if (m := _SILENT_NOTE.match(n)))
         if verbose:
             known = sum(c[k] for k in KNOWN)
             print(f"{gp.stem[:56]:56s} ok {c['ok']}/{known} unk "

@@ -191,11 +191,11 @@ EXPECT = {
     "lr_2026-01-04-16-26-17__prefill_dag.dot":
         (('ok', 4, ('F_expert',), ('components', 'count', 'repeat', 'symbol')), None),
     "lr_2026-01-05-10-27-44__decode_dag.dot":
-        (('ok', 12, (), ('components', 'inferred', 'symbol')), None),
+        (('ok', 12, ('F_expert',), ('components', 'inferred', 'symbol')), None),
     "lr_2026-01-05-10-27-44__final_corrected_dag.dot":
-        (('ok', 2, (), ('components', 'inferred', 'symbol')), None),
+        (('ok', 2, ('F_expert',), ('components', 'inferred', 'symbol')), None),
     "lr_2026-01-05-10-27-44__prefill_dag.dot":
-        (('ok', 5, (), ('components', 'inferred', 'symbol')), None),
+        (('ok', 5, ('F_expert',), ('components', 'inferred', 'symbol')), None),
     "lr__LLM_parallel_strategy_deployment.dot":
         (('ok', 5, ('F_expert',), ('components', 'count', 'symbol')), None),
     "lr__dag_analysis.dot":

@@ -192,3 +192,53 @@ def test_set_and_params_bind_symbols_the_reading_left(tmp_path) -> None:
     dag = read_dot(path, params=str(params))
     assert dag.node("ff").cost.free_symbols == {B}
     assert any("unrelated" in d.message for d in dag.diagnostics)
+
+
+def _terms(dag, nid: str) -> list[tuple]:
+    return sorted((str(m.m), str(m.k), str(m.n), m.count) for m in dag.node(nid).matmuls)
+
+
+def test_projection_of_unknown_width_passes_its_tokens_on(tmp_path) -> None:
+    """Q,K,V of unknown width, then attention, a concat and an output projection, none
+    with dims: the tokens (8 x 64) still reach every node, and every size no label gives
+    is a symbol in its own slot (never an unknown atom, never 0)."""
+    body = ('q [label="Q,K,V Linear\\nGPU: 0"]; a [label="Attention\\nGPU: 0"];\n'
+            'c [label="Concatenate\\nGPU: 0"]; o [label="Output Projection\\nGPU: 0"];\n'
+            'r [label="Residual Add\\nGPU: 0"];')  # (a projection drawn last is the output)
+    dag = _read(tmp_path, body, "inp -> q; q -> a; a -> c; c -> o; o -> r;")
+    assert _terms(dag, "q") == [("64*B", "512", "D_out_fused_qkv", 3)]  # batch 8 is B
+    # QK^T [64 B NH, D_head] x [D_head, 64] and AV [64 B NH, 64] x [64, D_head]
+    assert _terms(dag, "a") == [("64*B*NH", "64", "D_head", 1), ("64*B*NH", "D_head", "64", 1)]
+    assert _terms(dag, "o") == [("64*B", "D_in_out_proj", "D_out_out_proj", 1)]
+    assert not any(n.attrs.get("unknown_cost") for n in dag.nodes)
+
+
+MOE_REPLICAS = """
+attn [label="Attention Shard\\n[batch_size=8, seq_len=1, heads=4, d_k=32]\\nGPU: 0"];
+g0 [label="Token Gate\\n[batch_size=8, seq_len=1, experts=16, top_k=2]\\nGPU: 0"];
+g1 [label="Token Gate\\n[batch_size=8, seq_len=1, experts=16, top_k=2]\\nGPU: 1"];
+m0 [label="Token MoE\\n[batch_size=8, seq_len=1, experts=16, top_k=2]\\nGPU: 0"];
+m1 [label="Token MoE\\n[batch_size=8, seq_len=1, experts=16, top_k=2]\\nGPU: 1"];
+pp [label="Pipeline Send\\n[batch_size=8, seq_len=1, d_model=2048]\\nGPU: 0->2"];
+"""
+
+
+def test_moe_width_from_what_it_feeds_and_from_its_drawn_replica(tmp_path) -> None:
+    """A MoE block maps the hidden state to itself: with no width of its own (its producer
+    is a 4-head TP shard, 128 wide) its width is what the node it feeds takes (2048); its
+    unwired replica (same label, another GPU) has the same width; each gate reads the
+    hidden state of the block it routes for."""
+    dag = _read(tmp_path, MOE_REPLICAS, "inp -> attn; attn -> m0; m0 -> pp; g0 -> m0; g1 -> m1;")
+    want = [("T_expert", "2048", "F_expert", 1), ("T_expert", "F_expert", "2048", 1)]
+    assert _terms(dag, "m0") == want
+    assert _terms(dag, "m1") == want
+    assert _terms(dag, "g0") == [("B", "2048", "16", 1)] == _terms(dag, "g1")  # 8 x 1 tokens
+    assert "2048" in " ".join(dag.node("m1").attrs.get("assumed", []))
+
+
+def test_moe_width_is_not_guessed_when_what_it_feeds_disagrees(tmp_path) -> None:
+    """Two consumers that state different widths: no width is taken (an unknown atom
+    stays, with its warning), and the replica gets none either."""
+    body = MOE_REPLICAS + 'x [label="Combine\\n[batch_size=8, seq_len=1, d_model=1024]"];'
+    dag = _read(tmp_path, body, "inp -> attn; attn -> m0; m0 -> pp; m0 -> x; g0 -> m0;")
+    assert dag.node("m0").attrs.get("unknown_cost") and dag.node("m1").attrs.get("unknown_cost")

@@ -11,7 +11,7 @@ import sympy
 from symcost.core.dag import Kind
 from symcost.core.diagnostics import info, warning
 from symcost.core.symbols import B
-from symcost.labels.dims import Scale, Tensor, seq_range
+from symcost.labels.dims import TOKEN_ROLES, Dim, Scale, Tensor, seq_range
 from symcost.ops.formulas import EXPERT_WORDS, FORMULAS, Context, CostResult, total_experts
 from symcost.ops.rule import Rule
 from symcost.ops.table import Decision, id_words
@@ -92,6 +92,19 @@ def _joined(outs: list[Tensor]) -> Tensor | None:
     return None
 
 
+def _tokens_only(t: Tensor) -> Tensor | None:
+    """The token dims of ``t`` (batch, sequence, tokens) with no feature width, or None
+    when ``t`` has none: what a projection of unknown width passes on."""
+    dims = tuple(d for d in t.dims if d.role in TOKEN_ROLES)
+    if not dims or len(dims) == len(t.dims):
+        return None
+    raw = f"{', '.join(d.raw for d in dims)}, ?"
+    roles: dict[str, Dim] = {}
+    for d in dims:
+        roles.setdefault(d.role, d)  # type: ignore[arg-type]
+    return Tensor(raw, dims, 1, roles)
+
+
 def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
     """Input and output of every node, missing sides taken from neighbours.
 
@@ -104,6 +117,7 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
     ins: list[Tensor | None] = [None] * n
     outs: list[Tensor | None] = [None] * n
     how: dict[int, dict[str, str]] = defaultdict(dict)
+    partial: set[int] = set()  # outputs that are the tokens only (width unknown)
     order = dag.topological_order()
     for i in order:
         li, rule = st.infos[i], st.rules[i]
@@ -135,9 +149,15 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
             tout = tin
             if rule.kind != Kind.ELEMENTWISE:
                 how[i]["output"] = f"[{tin.raw}] (passes through a {rule.name} node)"
+        elif tout is None and rule is not None and rule.cost == "linear" and tin is not None:
+            # a projection whose output width is given nowhere still keeps its tokens:
+            # the next node learns the batch and sequence (its width stays unknown)
+            tout = _tokens_only(tin)
+            if tout is not None:
+                partial.add(i)
         outs[i] = tout
     for i in reversed(order):
-        if outs[i] is None:
+        if outs[i] is None or i in partial:  # a successor's input gives the width too
             for j in sorted(dag.succ[i]):
                 t = st.infos[j].input
                 if t is not None and not _same(t):
@@ -160,6 +180,96 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
                        f"{first.id!r}: {what}", file=st.file, node=first.id,
                        nodes=tuple(ids), code="inferred"))
     return ins, outs
+
+
+_HINTED = ("moe",)
+
+
+def _stated_width(st: DotReading, scale: Scale, j: int) -> sympy.Expr | None:
+    """The model width node ``j``'s own label gives its input (``d_model=4096``), or None;
+    a routing or communication node's only tensor is its input too (it keeps the shape)."""
+    li, rule = st.infos[j], st.rules[j]
+    t = li.input
+    if t is None and rule is not None and rule.kind in (Kind.ROUTE, Kind.COMM):
+        t = li.output
+    if t is None or _same(t) or t.get("hidden") is None:
+        return None
+    v = scale.value(t.get("hidden"))
+    return v if v is not None and v.is_Integer and v > 0 else None
+
+
+def _width_hints(st: DotReading, scale: Scale) -> dict[int, tuple[sympy.Expr, str]]:
+    """Model widths for width-preserving blocks (MoE) whose own tensors give none.
+
+    Such a block maps the hidden state to itself, so its width is the one the nodes it
+    feeds take: the first consumer, directly or through routing and communication nodes
+    that state no width of their own, whose label gives a hidden size. Nodes with the
+    same label text and rule are drawn replicas (one per GPU, often only one of them
+    wired): a width found for some of them holds for all, when the found ones agree.
+    """
+    dag = st.dag
+    need = [i for i, r in enumerate(st.rules)
+            if r is not None and r.cost in _HINTED
+            and not any(scale.width(t) is not None for t in st.infos[i].tensors())]
+    if not need:
+        return {}
+    found: dict[int, tuple[sympy.Expr, str]] = {}
+    for i in need:
+        frontier, seen = sorted(dag.succ[i]), {i}
+        for _ in range(3):
+            widths = {}
+            nxt = []
+            for j in frontier:
+                if j in seen:
+                    continue
+                seen.add(j)
+                w = _stated_width(st, scale, j)
+                if w is not None:
+                    widths[j] = w
+                elif st.rules[j] is not None and st.rules[j].kind in (Kind.ROUTE, Kind.COMM):
+                    nxt.extend(sorted(dag.succ[j]))
+            if widths:
+                if len(set(widths.values())) == 1:
+                    j, w = next(iter(widths.items()))
+                    found[i] = (w, f"the width {dag.nodes[j].id!r} takes (the block maps "
+                                   "the hidden state to itself)")
+                break
+            frontier = nxt
+    _share_with_replicas(st, need, found)
+    # a router gate reads the hidden state of the block it routes for
+    gates = [i for i, r in enumerate(st.rules)
+             if r is not None and r.cost == "router"
+             and not any(scale.width(t) is not None for t in st.infos[i].tensors())]
+    for i in gates:
+        widths = {found[j][0] if j in found else _stated_width(st, scale, j): j
+                  for j in dag.succ[i]
+                  if st.rules[j] is not None and st.rules[j].cost in ("moe", "mlp", "gated_mlp")
+                  and (j in found or _stated_width(st, scale, j) is not None)}
+        if len(widths) == 1:
+            w, j = next(iter(widths.items()))
+            found[i] = (w, f"the width of the block it routes for, {dag.nodes[j].id!r}")
+    _share_with_replicas(st, gates, found)
+    return found
+
+
+def _share_with_replicas(st: DotReading, need: list[int],
+                         found: dict[int, tuple[sympy.Expr, str]]) -> None:
+    """Nodes with the same label text and rule are drawn replicas: a width found for
+    some of them (all agreeing) holds for the others."""
+    dag = st.dag
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i in need:
+        groups[(id(st.infos[i]), st.rules[i].name)].append(i)  # type: ignore[union-attr]
+    for members in groups.values():
+        got = {found[i][0] for i in members if i in found}
+        if len(got) != 1:
+            continue
+        w = next(iter(got))
+        src = next(i for i in members if i in found)
+        for i in members:
+            if i not in found:
+                found[i] = (w, f"the width of its replica {dag.nodes[src].id!r} "
+                               "(same label)")
 
 
 def _experts_seen(st: DotReading, i: int) -> tuple[int, str] | None:
@@ -423,12 +533,13 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         node.attrs["matched_by"] = how
         node.attrs["why"] = dec.why + (f"; {node.attrs.pop('why_placement')}"
                                         if "why_placement" in node.attrs else "")
-        node.attrs["candidates"] = [dict(c) for c in dec.candidates]
+        node.attrs["candidates"] = dec.candidates  # shared by equal decisions: read only
         if how == "shape":
             st.add(info(f"classified as {rule.kind} by its shape only",
                            code="shape", **st.where(node)))
     _selections_after_gates(st)
     ins, outs = _shapes(st)
+    hints = _width_hints(st, scale)
     params = st.model.by_role
     dim_notes: dict[int, list[str]] = {}
     for i, node in enumerate(st.dag.nodes):
@@ -449,14 +560,15 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         av = rule.cost == "attention_scores" and any(
             st.rules[j] is not None and st.rules[j].cost == "attention_values"
             for j in st.dag.succ[i])
+        hint = hints.get(i)
         key = (rule.name, linfo.key,
                inherited.raw if inherited is not None else None,
                out.raw if out is not None else None, seen,
-               group if rule.cost in ("comm", "moe") else 0, av)
+               group if rule.cost in ("comm", "moe") else 0, av, hint)
         res = st.cost_cache.get(key)
         if res is None:
             res = _apply(rule, Context(linfo, scale, inherited, group, rule,
-                                       params, seen, out, av))
+                                       params, seen, out, av, hint))
             st.cost_cache[key] = res
         node.cost, node.matmuls = res.cost, res.matmuls
         if res.unknown:
@@ -500,7 +612,8 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
         kind, _, what = akey.partition(":")
         if kind == "param":
             used_roles.add(what)
-        code = {"symbol": "symbol", "param": "parameter", "count": "count"}[kind]
+        code = {"symbol": "symbol", "param": "parameter", "count": "count",
+                "width": "inferred"}[kind]
         # a missing model width is surprising (the next node usually has it): a warning
         level = warning if akey in ("symbol:H", "symbol:H_") else info
         st.add(level(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],

@@ -201,9 +201,13 @@ def _bind_symbols(st: DotReading, sets: dict[str, object]) -> None:
     """``--set NAME=N`` (or a ``--params`` entry) where NAME is a symbol the reading left in the costs (``S``,
     ``D_in_attention_output``, ``msg_all_reduce_8``): substitute N everywhere, record it as
     a parameter used, and take it off the unmapped list."""
+    if not sets and not st.model.loose:
+        return  # nothing to bind
     names: dict[str, sympy.Symbol] = {}
-    for node in st.dag.nodes:
-        if isinstance(node.cost, sympy.Basic):
+    seen: set[int] = set()
+    for node in st.dag.nodes:  # costs are shared between equal nodes: each looked at once
+        if isinstance(node.cost, sympy.Basic) and id(node.cost) not in seen:
+            seen.add(id(node.cost))
             for sym in node.cost.free_symbols:
                 names.setdefault(sym.name, sym)  # type: ignore[attr-defined]
     subs: dict[sympy.Symbol, sympy.Integer] = {}
