@@ -143,28 +143,38 @@ def f_linear(ctx: Context) -> CostResult:
         n = k  # output written as the concatenation of the fused projections
     assumed: tuple[tuple[str, str], ...] = ()
     name = ctx.rule.name if ctx.rule else "linear"
-    if m is not None and (k is None or n is None):
+    if m is not None:
         # a width not given: a symbol of this operation in its own slot
-        notes = []
-        for side, val in (("in", k), ("out", n)):
-            if val is None:
-                sym = _width_symbol(name, side)
-                text = "input" if side == "in" else "output"
-                notes.append((f"symbol:{sym}", f"{text} width of {name} not in the label: "
-                                               f"symbol {sym} (give it with --set {sym}=N or "
-                                               "--params FILE)"))
-        assumed = tuple(notes)
-        k = k if k is not None else _width_symbol(name, "in")
-        n = n if n is not None else _width_symbol(name, "out")
+        if k is None:
+            k, note = _width_symbol(name, "in")
+            assumed += (note,)
+        if n is None:
+            n, note = _width_symbol(name, "out")
+            assumed += (note,)
     if not _positive(m, k, n):
         return _missing("a linear layer [M, K] x [K, N]", M=m, K=k, N=n)
     return _result([_mm(m, k, n, count, name)], assumed)
 
 
-def _width_symbol(rule: str, side: str) -> sympy.Symbol:
+def _width_symbol(rule: str, side: str) -> tuple[sympy.Symbol, tuple[str, str]]:
+    """The symbol of a linear layer's missing input (``in``) or output (``out``) width,
+    and what was assumed (key, message)."""
     from symcost.core.symbols import declare_symbol
 
-    return declare_symbol(f"D_{side}_{re.sub(r'[^A-Za-z0-9]', '_', rule)}")
+    name = f"D_{side}_{re.sub(r'[^A-Za-z0-9]', '_', rule)}"
+    text = "input" if side == "in" else "output"
+    return declare_symbol(name), (f"symbol:{name}", f"{text} width of {rule} not in the "
+                                  f"label: symbol {name} (give it with --set {name}=N or "
+                                  "--params FILE)")
+
+
+def _hinted_width(ctx: Context) -> tuple[sympy.Expr, tuple[str, str]] | None:
+    """The model width the reader found for a block (or gate) whose own tensors give
+    none, and what was assumed; None when it found none."""
+    if ctx.width_hint is None:
+        return None
+    h, where = ctx.width_hint
+    return h, (f"width:{h}", f"hidden size not in the label: {h}, {where}")
 
 
 def _ffn(ctx: Context, hidden: sympy.Expr | None) -> sympy.Expr | None:
@@ -332,9 +342,9 @@ def f_router(ctx: Context) -> CostResult:
         else:
             e, note = _unknown_size(ctx, "experts")
         assumed = (note,)
-    if h is None and ctx.width_hint is not None:
-        h, where = ctx.width_hint
-        assumed = (*assumed, ("width:H", f"hidden size not in the label: {h}, {where}"))
+    if h is None and (hinted := _hinted_width(ctx)) is not None:
+        h, note = hinted
+        assumed = (*assumed, note)
     if h is None and _positive(m, e):
         h, note = _unknown_size(ctx, "hidden")
         assumed = (*assumed, note)
@@ -396,10 +406,9 @@ def f_moe(ctx: Context) -> CostResult:
     if not own and tin is not None and tin.get("hidden") is None:
         h = None  # only a neighbour's heads x head_dim (maybe a TP shard): not the width
     notes = []
-    if h is None and ctx.width_hint is not None:
-        # the block maps the hidden state to itself: the width the nodes it feeds take
-        h, where = ctx.width_hint
-        notes.append(("width:H", f"hidden size not in the label: {h}, {where}"))
+    if h is None and (hinted := _hinted_width(ctx)) is not None:
+        h, note = hinted  # the block maps the hidden state to itself: what it feeds takes
+        notes.append(note)
     if h is None or not _positive(h):
         return _missing("a mixture of experts (per expert [T, H] x [H, F], [T, F] x [F, H])",
                         H=h)

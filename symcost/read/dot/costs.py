@@ -182,9 +182,6 @@ def _shapes(st: DotReading) -> tuple[list[Tensor | None], list[Tensor | None]]:
     return ins, outs
 
 
-_HINTED = ("moe",)
-
-
 def _stated_width(st: DotReading, scale: Scale, j: int) -> sympy.Expr | None:
     """The model width node ``j``'s own label gives its input (``d_model=4096``), or None;
     a routing or communication node's only tensor is its input too (it keeps the shape)."""
@@ -208,9 +205,12 @@ def _width_hints(st: DotReading, scale: Scale) -> dict[int, tuple[sympy.Expr, st
     wired): a width found for some of them holds for all, when the found ones agree.
     """
     dag = st.dag
-    need = [i for i, r in enumerate(st.rules)
-            if r is not None and r.cost in _HINTED
-            and not any(scale.width(t) is not None for t in st.infos[i].tensors())]
+
+    def widthless(cost: str) -> list[int]:  # nodes of this cost whose tensors give no width
+        return [i for i, r in enumerate(st.rules) if r is not None and r.cost == cost
+                and not any(scale.width(t) is not None for t in st.infos[i].tensors())]
+
+    need = widthless("moe")
     if not need:
         return {}
     found: dict[int, tuple[sympy.Expr, str]] = {}
@@ -237,14 +237,14 @@ def _width_hints(st: DotReading, scale: Scale) -> dict[int, tuple[sympy.Expr, st
             frontier = nxt
     _share_with_replicas(st, need, found)
     # a router gate reads the hidden state of the block it routes for
-    gates = [i for i, r in enumerate(st.rules)
-             if r is not None and r.cost == "router"
-             and not any(scale.width(t) is not None for t in st.infos[i].tensors())]
+    gates = widthless("router")
     for i in gates:
-        widths = {found[j][0] if j in found else _stated_width(st, scale, j): j
-                  for j in dag.succ[i]
-                  if st.rules[j] is not None and st.rules[j].cost in ("moe", "mlp", "gated_mlp")
-                  and (j in found or _stated_width(st, scale, j) is not None)}
+        widths = {}
+        for j in dag.succ[i]:
+            if st.rules[j] is not None and st.rules[j].cost in ("moe", "mlp", "gated_mlp"):
+                w = found[j][0] if j in found else _stated_width(st, scale, j)
+                if w is not None:
+                    widths[w] = j
         if len(widths) == 1:
             w, j = next(iter(widths.items()))
             found[i] = (w, f"the width of the block it routes for, {dag.nodes[j].id!r}")
@@ -614,6 +614,11 @@ def cost_nodes(st: DotReading, scale: Scale) -> None:
             used_roles.add(what)
         code = {"symbol": "symbol", "param": "parameter", "count": "count",
                 "width": "inferred"}[kind]
+        if kind == "width":  # one line for every node given this width, wherever read
+            msg = (f"hidden size not in the label: {what}, the width a block without one "
+                   "takes from the nodes it feeds (a MoE block maps the hidden state to "
+                   "itself; its drawn replicas and its gate take the same; `symcost explain "
+                   "NODE` says where)")
         # a missing model width is surprising (the next node usually has it): a warning
         level = warning if akey in ("symbol:H", "symbol:H_") else info
         st.add(level(f"{msg} ({len(ids)} node(s))", file=st.file, node=ids[0],
